@@ -184,3 +184,53 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.agency or self.state or "the network"
         return f"{self.user.email}: {self.get_role_display()} of {where}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An agency administrator's invitation to join the agency. The emailed link carries a signed,
+    expiring token naming `public_id`; `accepted_at` makes it single use (services.invitation_accept_*)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=24,
+        choices=[
+            (Role.AGENCY_STAFF.value, Role.AGENCY_STAFF.label),
+            (Role.AGENCY_ADMIN.value, Role.AGENCY_ADMIN.label),
+        ],
+        default=Role.AGENCY_STAFF,
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_role_is_agency_role", condition=Q(role__in=[r.value for r in AGENCY_ROLES])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.agency.name} as {self.get_role_display()}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "pending"

@@ -1,5 +1,6 @@
 """Reads scoped to the user. Anything outside the user's tenancy is a 404, never a 403."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
@@ -64,3 +65,79 @@ def national_admins():
     return get_user_model().objects.filter(
         is_active=True, memberships__is_active=True, memberships__role="national_admin"
     ).distinct()
+
+
+# The salt namespaces invitation signatures: a token signed for anything else never validates here.
+INVITATION_SALT = "agencies.invitation"
+
+
+def registrations_pending_first(user) -> QuerySet[Agency]:
+    """The registration queue: pending ones first (oldest first), then decided ones, newest decision first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        agency_registrations_for_user(user)
+        .select_related("decided_by")
+        .annotate(
+            pending_first=Case(
+                When(status=Agency.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("pending_first", "created_at")
+    )
+
+
+def may_review_registrations(user) -> bool:
+    """Whether the registration queue exists for the user at all (a coordinator of some state, or national)."""
+    return is_national_admin(user) or states_coordinated_by(user).exists()
+
+
+def registration_requested_admins(agency: Agency) -> QuerySet[Membership]:
+    """The administrator(s) named on the registration form: agency-admin memberships not yet granted."""
+    return agency.memberships.filter(role="agency_admin").select_related("user").order_by("created_at")
+
+
+def invitations_pending_of_agency(agency: Agency):
+    from .models import Invitation
+
+    return Invitation.objects.filter(agency=agency).pending().select_related("invited_by")
+
+
+def invitation_get_for_agency(agency: Agency, *, public_id):
+    from .models import Invitation
+
+    try:
+        return Invitation.objects.select_related("agency").get(agency=agency, public_id=public_id)
+    except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such invitation") from None
+
+
+def invitation_get_by_token(token: str):
+    """The invitation an emailed link names, if it can still be used; else InvitationInvalid saying why."""
+    from django.conf import settings
+    from django.core import signing
+
+    from .exceptions import InvitationInvalid
+    from .models import Invitation
+
+    try:
+        public_id = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvitationInvalid(
+            "This invitation has expired. Ask your agency administrator to send a new one."
+        ) from None
+    except signing.BadSignature:
+        raise InvitationInvalid(
+            "This invitation link is not valid. Check that you opened the whole link from the email.", gone=False
+        ) from None
+    try:
+        invitation = Invitation.objects.select_related("agency", "invited_by").get(public_id=public_id)
+    except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise InvitationInvalid("This invitation no longer exists.") from None
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation was already used. Sign in with your account instead.")
+    if invitation.revoked_at is not None:
+        raise InvitationInvalid("This invitation was withdrawn by the agency. Ask your agency administrator.")
+    if invitation.agency.status != Agency.Status.VERIFIED:
+        raise InvitationInvalid("This agency cannot take new members at the moment. Ask your state coordinator.")
+    return invitation

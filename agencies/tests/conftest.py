@@ -1,0 +1,62 @@
+"""Fixtures of the agencies tests: a registration form's worth of data, and a pending agency."""
+
+from importlib import import_module
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """States and counties come from a data migration; a transactional test's database may have been
+    emptied by an earlier one's flush, so load them again (idempotent) before the personas need them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        from agencies.models import State
+
+        if not State.objects.filter(usps="TX").exists():
+            import_module("agencies.migrations.0002_load_states_and_counties").load(apps, None)
+
+
+@pytest.fixture
+def registration_data(state_x):
+    """What Dana, a lieutenant of a new Texas agency, types into the registration form."""
+    from agencies.models import County
+
+    return {
+        "name": "Round Rock Police Department",
+        "ori": "tx2460300",
+        "agency_type": "municipal",
+        "state": state_x,
+        "county": County.objects.get(state=state_x, fips="491"),  # Williamson County
+        "address": "2701 N Mays St",
+        "city": "Round Rock",
+        "postal_code": "78665",
+        "phone": "512-218-5500",
+        "tip_line": "1-800-555-0142",
+        "head_name": "Allen Banks",
+        "head_title": "Chief of Police",
+        "admin_full_name": "Dana Diaz",
+        "admin_email": "Dana.Diaz@RoundRock.example",
+        "admin_phone": "512-555-0101",
+    }
+
+
+@pytest.fixture
+def registration_post(registration_data):
+    """The same data as the registration form posts it."""
+    return {
+        **registration_data,
+        "ori": registration_data["ori"],
+        "state": registration_data["state"].pk,
+        "county": registration_data["county"].pk,
+    }
+
+
+@pytest.fixture
+def pending_agency(registration_data):
+    from agencies.services import agency_register
+
+    return agency_register(**registration_data, ip="203.0.113.7")
