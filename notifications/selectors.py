@@ -1,0 +1,63 @@
+"""Reads scoped to the user (404 outside the tenancy) and the subscriber's own page by its link."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from agencies.permissions import is_national_admin
+from agencies.selectors import states_coordinated_by
+from alerts.models import Message
+
+from .models import Delivery, MediaSubscriber
+from .services.subscribers import MANAGE_SALT, LinkInvalid, subscriber_from_token
+
+
+def subscribers_for_reviewer(user) -> QuerySet[MediaSubscriber]:
+    """Subscribers whose verification the user decides: their states' outlets, or all for a national admin."""
+    qs = MediaSubscriber.objects.prefetch_related("states")
+    if is_national_admin(user):
+        return qs
+    return qs.filter(states__in=states_coordinated_by(user)).distinct()
+
+
+def subscriber_get_for_reviewer(user, *, public_id) -> MediaSubscriber:
+    try:
+        return subscribers_for_reviewer(user).get(public_id=public_id)
+    except (MediaSubscriber.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such subscriber") from None
+
+
+def subscriber_get_by_manage_token(token: str) -> MediaSubscriber:
+    """The subscriber's own page: the signed link is the credential. 404 for a bad or revoked link."""
+    try:
+        return subscriber_from_token(token, salt=MANAGE_SALT)
+    except LinkInvalid:
+        raise Http404("This link is not valid any more.") from None
+
+
+def message_get_for_deliveries(user, *, message_id) -> Message:
+    """A message whose deliveries the user may see: the alert's state coordinators, national admins."""
+    qs = Message.objects.select_related("alert__state", "alert__agency")
+    if not is_national_admin(user):
+        qs = qs.filter(alert__state__in=states_coordinated_by(user))
+    try:
+        return qs.get(message_id=message_id)
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such message") from None
+
+
+def delivery_counts(message: Message) -> dict:
+    s = Delivery.Status
+    counts = Delivery.objects.filter(message=message).aggregate(
+        total=Count("id"),
+        sent=Count("id", filter=Q(status=s.SENT)),
+        queued=Count("id", filter=Q(status__in=[s.QUEUED, s.SENDING])),
+        retrying=Count("id", filter=Q(status=s.FAILED_TEMP)),
+        failed=Count("id", filter=Q(status=s.FAILED_PERM)),
+    )
+    counts["pending"] = counts["queued"] + counts["retrying"]
+    counts["done"] = counts["total"] > 0 and counts["pending"] == 0
+    return counts
+
+
+def delivery_failures(message: Message) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(message=message).failed().order_by("status", "address")

@@ -1,0 +1,301 @@
+"""Who receives a message, the outbox rows that say so, and the sweeper that keeps them moving.
+
+Recipient rules (documented in the README):
+- Media subscribers: verified (so their email is confirmed) and not unsubscribed, covering one of
+  the alert's states; when they chose counties in that state and the alert is not statewide there,
+  at least one county in common. Their language decides the rendering (English, Spanish or both).
+- Law enforcement: active users with an active membership of a verified agency in one of the
+  alert's states get the law-enforcement version.
+- Exercises: only subscribers who opted in; never law enforcement and never anyone else.
+- Update and Cancel: everyone who got an earlier message of the alert, plus new matches. An Update
+  skips subscribers who unsubscribed since and former law-enforcement members; a Cancel reaches
+  everyone who got an earlier message (DOMAIN.md), former members receiving the public version.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import Agency, Role
+from alerts.models import Alert, Message
+from audit.services import audit_record
+
+from ..models import Delivery, MediaSubscriber
+from ..permissions import can_retry_deliveries
+from . import rendering
+
+log = logging.getLogger(__name__)
+
+
+def _alert_area(alert: Alert) -> dict[int, set[int] | None]:
+    """state id -> county ids of the alert in that state, or None for the whole state."""
+    counties: dict[int, set[int]] = {}
+    if not alert.statewide:
+        for county_id, state_id in alert.counties.values_list("id", "state_id"):
+            counties.setdefault(state_id, set()).add(county_id)
+    states = {alert.state_id, *alert.extra_states.values_list("id", flat=True)}
+    return {state_id: (counties.get(state_id) or None) for state_id in states}
+
+
+def _subscriber_matches(subscriber: MediaSubscriber, area: dict[int, set[int] | None]) -> bool:
+    chosen_counties: dict[int, set[int]] = {}
+    for county in subscriber.counties.all():
+        chosen_counties.setdefault(county.state_id, set()).add(county.pk)
+    for state in subscriber.states.all():
+        if state.pk not in area:
+            continue
+        alert_counties = area[state.pk]
+        mine = chosen_counties.get(state.pk)
+        if alert_counties is None or not mine or mine & alert_counties:
+            return True
+    return False
+
+
+def _subscriber_rows(message: Message, subscriber: MediaSubscriber) -> list[Delivery]:
+    common = {
+        "message": message,
+        "recipient_key": subscriber.recipient_key,
+        "audience": Delivery.Audience.MEDIA,
+        "language": subscriber.language,
+        "subscriber": subscriber,
+    }
+    rows = [Delivery(channel=Delivery.Channel.EMAIL, address=subscriber.email, **common)]
+    if subscriber.webhook_url and subscriber.webhook_secret:
+        rows.append(Delivery(channel=Delivery.Channel.WEBHOOK, address=subscriber.webhook_url, **common))
+    return rows
+
+
+def _law_enforcement_users(state_ids: Iterable[int]):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__role__in=[Role.AGENCY_STAFF, Role.AGENCY_ADMIN],
+            memberships__agency__status=Agency.Status.VERIFIED,
+            memberships__agency__state_id__in=list(state_ids),
+        )
+        .distinct()
+    )
+
+
+def recipients_for_message(message: Message) -> list[Delivery]:
+    """Unsaved Delivery rows for everyone who should receive this message, one per channel."""
+    alert = message.alert
+    area = _alert_area(alert)
+    rows: dict[tuple[str, str], Delivery] = {}
+
+    subscribers = (
+        MediaSubscriber.objects.receiving()
+        .filter(states__in=list(area))
+        .distinct()
+        .prefetch_related("states", "counties")
+    )
+    if message.is_exercise:
+        subscribers = subscribers.filter(wants_exercises=True)
+    for subscriber in subscribers:
+        if _subscriber_matches(subscriber, area):
+            for row in _subscriber_rows(message, subscriber):
+                rows[(row.recipient_key, row.channel)] = row
+
+    le_users = _law_enforcement_users(area) if not message.is_exercise else []
+    le_ids = set()
+    for user in le_users:
+        le_ids.add(user.pk)
+        row = Delivery(
+            message=message,
+            recipient_key=f"user.{user.pk}",
+            channel=Delivery.Channel.EMAIL,
+            audience=Delivery.Audience.LAW_ENFORCEMENT,
+            language="en",
+            address=user.email,
+            user=user,
+        )
+        rows[(row.recipient_key, row.channel)] = row
+
+    if message.sequence > 1:
+        is_cancel = message.kind == Message.Kind.CANCEL
+        earlier = (
+            Delivery.objects.filter(message__alert=alert, message__sequence__lt=message.sequence)
+            .select_related("subscriber", "user")
+            .order_by("-id")
+        )
+        for old in earlier.iterator(chunk_size=2000):
+            key = (old.recipient_key, old.channel)
+            if key in rows:
+                continue
+            row = Delivery(
+                message=message,
+                recipient_key=old.recipient_key,
+                channel=old.channel,
+                audience=old.audience,
+                language=old.language,
+                address=old.address,
+                subscriber=old.subscriber,
+                user=old.user,
+            )
+            if old.subscriber_id:
+                sub = old.subscriber
+                if sub.status != MediaSubscriber.Status.VERIFIED and not is_cancel:
+                    continue
+                row.language = sub.language
+                if old.channel == Delivery.Channel.WEBHOOK and sub.webhook_url:
+                    row.address = sub.webhook_url
+            elif old.user_id and old.user_id not in le_ids:
+                if not is_cancel:
+                    continue
+                row.audience = Delivery.Audience.PUBLIC  # no longer a member: no law-enforcement detail
+            rows[key] = row
+
+    for row in rows.values():
+        row.smtp_message_id = rendering.message_mail_id(message.message_id, row.recipient_key)
+    return list(rows.values())
+
+
+def _queue_for(*, priority: bool) -> str:
+    return "priority" if priority else "bulk"
+
+
+def deliveries_enqueue(ids: list[int], *, priority: bool) -> None:
+    """Queue send tasks for these rows in chunks, after the current transaction commits.
+
+    Side effect: Celery tasks on the priority or bulk queue. Safe to repeat: a row is claimed
+    before it is sent, so an extra task for it sends nothing.
+    """
+    from ..tasks import deliveries_send as task
+
+    if not ids:
+        return
+    size = settings.NOTIFICATIONS_CHUNK_SIZE
+    queue = _queue_for(priority=priority)
+    chunks = [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+    def send() -> None:
+        for chunk in chunks:
+            task.apply_async(args=[chunk], queue=queue)
+
+    transaction.on_commit(send)
+
+
+def message_deliveries_create(*, message_id: int) -> list[int]:
+    """Create the outbox rows of an approved message; return the ids of the rows it created.
+
+    Transition: (none) -> Delivery `queued`, one per (message, recipient, channel), inserted with
+    bulk_create(ignore_conflicts=True) under a unique constraint. Audit: message.distribution_planned
+    when rows were created. Safe to repeat: a second run creates nothing and returns [].
+    """
+    message = Message.objects.select_related("alert").get(pk=message_id)
+    with transaction.atomic():
+        wanted = recipients_for_message(message)
+        existing = set(message.deliveries.values_list("recipient_key", "channel"))
+        new = [row for row in wanted if (row.recipient_key, row.channel) not in existing]
+        now = timezone.now()
+        for row in new:
+            row.enqueued_at = now
+        Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+        new_keys = {(row.recipient_key, row.channel) for row in new}
+        ids = [
+            pk
+            for pk, key, channel in message.deliveries.filter(status=Delivery.Status.QUEUED).values_list(
+                "pk", "recipient_key", "channel"
+            )
+            if (key, channel) in new_keys
+        ]
+        if ids:
+            audit_record(
+                actor=None,
+                action="message.distribution_planned",
+                target=message,
+                changes={"deliveries": len(ids), "kind": message.kind, "sequence": message.sequence},
+            )
+    return sorted(ids)
+
+
+def message_distribute(*, message_id: int) -> int:
+    """Plan the deliveries of an approved message and queue their sending in chunks.
+
+    Side effects: send tasks, after commit, on the priority queue for an Update or Cancel (they
+    overtake any bulk sending still running) and on the bulk queue for the first Alert.
+    Safe to repeat: rows already planned are neither re-created nor re-queued (the sweeper
+    requeues any whose task was lost). Returns the number of rows created.
+    """
+    with transaction.atomic():
+        ids = message_deliveries_create(message_id=message_id)
+        kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).get()
+        deliveries_enqueue(ids, priority=kind != Message.Kind.ALERT)
+    return len(ids)
+
+
+def _is_priority(message_kind: str | None) -> bool:
+    return message_kind != Message.Kind.ALERT  # workflow notices (no message) are priority too
+
+
+def deliveries_sweep() -> dict:
+    """Requeue what a lost broker message or a killed worker left behind.
+
+    Transitions: `sending` claimed longer ago than NOTIFICATIONS_STUCK_SECONDS -> `queued`;
+    `queued` or due `failed_temp` rows whose last task was queued longer ago than
+    NOTIFICATIONS_QUEUED_STALE_SECONDS get a new task. Side effect: send tasks after commit.
+    Safe to repeat (and to run while senders work: a row is claimed before it is sent).
+    """
+    now = timezone.now()
+    stuck_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_STUCK_SECONDS)
+    stale_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
+    with transaction.atomic():
+        reset = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
+            status=Delivery.Status.QUEUED,
+            claim_token=None,
+            enqueued_at=None,
+            last_error="requeued: the worker that claimed it never finished",
+        )
+        rows = list(
+            Delivery.objects.filter(
+                Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_before),
+                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+                status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_TEMP],
+            )
+            .order_by("pk")
+            .values_list("pk", "message__kind")[: settings.NOTIFICATIONS_SWEEP_LIMIT]
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
+        priority = [pk for pk, kind in rows if _is_priority(kind)]
+        bulk = [pk for pk, kind in rows if not _is_priority(kind)]
+        deliveries_enqueue(priority, priority=True)
+        deliveries_enqueue(bulk, priority=False)
+    if reset or rows:
+        log.warning("delivery sweep: %d stuck rows reset, %d rows requeued", reset, len(rows))
+    return {"reset": reset, "requeued": len(rows)}
+
+
+def deliveries_retry_failed(*, actor, message: Message, ip: str | None = None) -> int:
+    """Send again every failed delivery of the message (a coordinator's "retry failed").
+
+    Transition: failed_perm | failed_temp -> queued (attempts reset). Audit: deliveries.retried.
+    Side effect: send tasks on the priority queue after commit. Safe to repeat (a second call
+    finds nothing failed and changes nothing). Only a coordinator of the alert's state may do it.
+    """
+    if not can_retry_deliveries(actor, message):
+        raise PermissionDenied("Only a coordinator of the alert's state may retry its deliveries.")
+    with transaction.atomic():
+        failed = Delivery.objects.filter(message=message).failed()
+        ids = list(failed.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Delivery.objects.filter(
+            pk__in=ids, status__in=[Delivery.Status.FAILED_PERM, Delivery.Status.FAILED_TEMP]
+        ).update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now(),
+            claim_token=None,
+        )
+        audit_record(actor=actor, action="deliveries.retried", target=message, changes={"deliveries": len(ids)}, ip=ip)
+        deliveries_enqueue(ids, priority=True)
+    return len(ids)

@@ -1,0 +1,67 @@
+"""Workflow mail through the outbox: rendered once when asked for, sent by a task after commit."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from ..models import Delivery, Notice
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) from templates/<template>.subject.txt, .txt and .html."""
+    ctx = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
+    subject = " ".join(render_to_string(f"{template}.subject.txt", ctx).split())
+    text = render_to_string(f"{template}.txt", ctx)
+    html = render_to_string(f"{template}.html", ctx)
+    return subject, text, html
+
+
+def notice_create(*, to: Iterable[str], template: str, context: dict, headers: dict | None = None) -> Notice | None:
+    """Render a workflow email once and queue one Delivery per address, sent after commit.
+
+    Transition: (none) -> Notice + Delivery rows `queued`. Side effect: a send task on the priority
+    queue after the current transaction commits (a rollback leaves no row and sends nothing).
+    Not idempotent: each call is one notice.
+    """
+    from .distribution import deliveries_enqueue
+
+    recipients = sorted({addr.strip().lower() for addr in to if addr and addr.strip()})
+    if not recipients:
+        return None
+    subject, text, html = render_email(template, context)
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            template=template, subject=subject[:300], body_text=text, body_html=html, headers=headers or {}
+        )
+        rows = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    notice=notice,
+                    recipient_key=f"addr.{addr}",
+                    channel=Delivery.Channel.EMAIL,
+                    audience=Delivery.Audience.WORKFLOW,
+                    address=addr,
+                )
+                for addr in recipients
+            ]
+        )
+        ids = (
+            [row.pk for row in rows]
+            if all(row.pk for row in rows)
+            else list(notice.deliveries.values_list("pk", flat=True))
+        )
+        deliveries_enqueue(ids, priority=True)
+    return notice
+
+
+def email_notify(*, to: Iterable[str], template: str, context: dict) -> None:
+    """Send a workflow email to each address, after the current transaction commits.
+
+    Rendered now (the context may hold model instances), recorded in the outbox in the caller's
+    transaction and sent after commit, so a rolled-back change sends nothing; temporary failures are
+    retried like alert deliveries. One message per recipient so addresses are never disclosed to
+    each other. Not idempotent: each call is one email per address.
+    """
+    notice_create(to=to, template=template, context=context)
