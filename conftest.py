@@ -1,5 +1,7 @@
 """Personas shared by every app's tests (STYLE.md). State X is Texas, state Y is New York."""
 
+from importlib import import_module
+
 import pytest
 
 PASSWORD = "correct-horse-battery-staple"
@@ -13,6 +15,22 @@ def _media_and_publish_in_tmp(settings, tmp_path):
         "location": str(tmp_path / "public"), "base_url": "/"}}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """States, counties and the default criteria come from data migrations; a transactional test's
+    database may have been emptied by an earlier one's flush, so load them again (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        from agencies.models import State
+
+        if not State.objects.filter(usps="TX").exists():
+            import_module("agencies.migrations.0002_load_states_and_counties").load(apps, None)
+            import_module("alerts.migrations.0002_default_criteria").load(apps, None)
 
 
 def _user(email, name):
@@ -117,3 +135,15 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _celery_tasks_in_process():
+    # Tasks run in-process in tests even when REDIS_URL is set (CI): no test depends on a worker
+    # being up. The distribution drills (notifications/tests) start their own worker and undo this.
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

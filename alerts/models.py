@@ -160,6 +160,11 @@ class Alert(models.Model):
     update_submitted_at = models.DateTimeField(null=True, blank=True)
     resolve_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resolve_requested_at = models.DateTimeField(null=True, blank=True)
+    resolve_requested_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    resolve_requested_note = models.TextField(blank=True)
+    extension_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Extension of expiry requested with the pending update."
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     outcome_note = models.TextField(blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -290,6 +295,9 @@ class Attestation(models.Model):
     class Meta:
         ordering = ["criterion__position"]
         constraints = [models.UniqueConstraint(fields=["alert", "criterion"], name="attestation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.label} (attested by {self.attested_by})"
 
 
 class Message(models.Model):

@@ -9,3 +9,28 @@ def alert_publish(alert_id: int) -> None:
     from alerts.publishing import alert_publish as publish
 
     publish(alert_id=alert_id)
+
+
+@shared_task
+def alerts_expire() -> int:
+    """Periodic (beat, every minute): active alerts past expires_at become expired. Safe to repeat."""
+    from alerts.services import alerts_expire as expire
+
+    return expire()
+
+
+@shared_task
+def alerts_remind_expiry() -> int:
+    """Periodic (beat, every minute): remind agency and coordinators one hour before expiry, once. Safe to repeat."""
+    from alerts.services import alerts_remind_expiry as remind
+
+    return remind()
+
+
+@shared_task
+def alerts_escalate() -> int:
+    """Periodic (beat, every minute): re-send submissions pending over 10 minutes to every coordinator
+    of the state and the national administrators, once. Safe to repeat."""
+    from alerts.services import alerts_escalate as escalate
+
+    return escalate()

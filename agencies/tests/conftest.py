@@ -1,23 +1,6 @@
 """Fixtures of the agencies tests: a registration form's worth of data, and a pending agency."""
 
-from importlib import import_module
-
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """States and counties come from a data migration; a transactional test's database may have been
-    emptied by an earlier one's flush, so load them again (idempotent) before the personas need them."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
-        from django.apps import apps
-
-        from agencies.models import State
-
-        if not State.objects.filter(usps="TX").exists():
-            import_module("agencies.migrations.0002_load_states_and_counties").load(apps, None)
 
 
 @pytest.fixture
