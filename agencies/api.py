@@ -279,7 +279,9 @@ class MemberRoleView(generics.GenericAPIView):
         membership = _membership(agency, membership_id)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reauth_at = api_reauthenticated_at(request, serializer.validated_data.get("password"))
+        reauth_at = api_reauthenticated_at(
+            request, serializer.validated_data.get("password"), serializer.validated_data.get("otp_token")
+        )
         membership = services.member_change_role(
             actor=request.user,
             agency=agency,
