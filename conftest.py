@@ -131,7 +131,16 @@ def login(client):
     """login(user) signs the test client in as that user and returns the client."""
 
     def _login(user):
-        client.force_login(user)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        from accounts.services import second_factor_required
+
+        if second_factor_required(user):
+            # As if they had entered their authenticator code at sign-in.
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = otp_device(user).persistent_id
+            session.save()
         return client
 
     return _login
@@ -147,3 +156,17 @@ def _celery_tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+def otp_device(user):
+    """The user's confirmed authenticator device, created on first use; codes: totp_code(device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+
+
+def totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"

@@ -12,3 +12,10 @@ def message_approved(*, message_id: int, alert_id: int) -> None:
 
     transaction.on_commit(lambda: alert_publish.delay(alert_id))
     transaction.on_commit(lambda: message_distribute.delay(message_id))
+
+
+def alert_ended(*, alert_id: int) -> None:
+    """An alert ended without a message (expiry): republish its pages and feeds after commit."""
+    from alerts.tasks import alert_publish
+
+    transaction.on_commit(lambda: alert_publish.delay(alert_id))

@@ -34,3 +34,12 @@ def alerts_escalate() -> int:
     from alerts.services import alerts_escalate as escalate
 
     return escalate()
+
+
+@shared_task
+def alerts_withdraw_photos() -> int:
+    """Periodic (beat, hourly): republish ended alerts whose suspect photos passed the withdrawal
+    period, which removes the photos from their pages. Safe to repeat."""
+    from alerts.publishing import photos_withdraw_due
+
+    return photos_withdraw_due()

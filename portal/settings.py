@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.syndication",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -75,8 +80,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -113,6 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username/IP pair is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -198,6 +211,23 @@ def _email_settings(url: str) -> dict:
 globals().update(_email_settings(os.getenv("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Blue Alert Network <alerts@example.org>")
 
+# Sessions: idle 30 minutes, at most 12 hours (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600))
+OTP_TOTP_ISSUER = SITE_NAME
+
+# Sign-in throttling (django-axes): lock a username+IP pair after repeated failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
+# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For in front of Django.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
+# Content-Security-Policy (django-csp): no inline script anywhere; map tiles from MAP_TILE_HOST.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -209,6 +239,7 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -237,4 +268,112 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Public pages (issue 4): map tiles for the alert page, the photo withdrawal period for ended
+# alerts, Leaflet served from the XStatic-Leaflet package, and the middleware that keeps public
+# responses free of cookies and of Vary: Cookie (it must wrap SessionMiddleware).
+MAP_TILE_URL = os.getenv("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.getenv("MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+PUBLIC_PHOTO_WITHDRAW_DAYS = envint("PUBLIC_PHOTO_WITHDRAW_DAYS", "30")
+CAP_CIRCLE_RADIUS_KM = envint("CAP_CIRCLE_RADIUS_KM", "40")
+import xstatic.pkg.leaflet  # noqa: E402
+
+STATICFILES_DIRS = [*STATICFILES_DIRS, ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "alerts.http.PublicResponseMiddleware")
+
+# REST API (issue 6): errors as one JSON shape, JSON in and out, throttling per user and per IP.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "portal.api_errors.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["portal.api_common.AnonThrottle", "portal.api_common.UserThrottle"]
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    value = os.getenv(name, default)
+    number, _, period = value.partition("/")
+    if not number.isdigit() or period[:1] not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (per second, minute, hour or day), got {value!r}")
+    return value
+
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
+    "user": _throttle_rate("API_THROTTLE_USER", "1200/minute"),
+}
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+SPECTACULAR_SETTINGS["DESCRIPTION"] = (
+    "The Blue Alert Network portal's REST API. Authenticate with `Authorization: Token <key>` (create a "
+    "token on your account page, or `manage.py drf_create_token <email>`), or a signed-in browser session. "
+    "Every error is JSON: `{\"detail\": ..., \"code\": ..., \"fields\": {field: [messages]}}`."
+)
+SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = "/api/v1"
+SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "AgencyStatusEnum": "agencies.models.Agency.Status",
+    "AgencyRoleEnum": "agencies.api.AGENCY_ROLE_CHOICES",
+    "RoleEnum": "agencies.models.Role",
+    "AlertStatusEnum": "alerts.models.Alert.Status",
+    "PublicAlertStatusEnum": "alerts.api.public.PUBLIC_STATUS_CHOICES",
+}
+
+# Distribution (issue 5): the outbox's queues, its sweeper and its limits. "priority" carries
+# updates, cancellations and workflow mail and should have its own worker; "bulk" the first fan-out.
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "notifications.tasks.message_distribute": {"queue": "priority"},
+    "notifications.tasks.deliveries_sweep": {"queue": "priority"},
+    "notifications.tasks.deliveries_send": {"queue": "bulk"},
+}
+NOTIFICATIONS_CHUNK_SIZE = envint("NOTIFICATIONS_CHUNK_SIZE", "200")
+NOTIFICATIONS_SWEEP_SECONDS = envint("NOTIFICATIONS_SWEEP_SECONDS", "60")
+NOTIFICATIONS_STUCK_SECONDS = envint("NOTIFICATIONS_STUCK_SECONDS", "600")  # > CELERY_TASK_TIME_LIMIT
+NOTIFICATIONS_QUEUED_STALE_SECONDS = envint("NOTIFICATIONS_QUEUED_STALE_SECONDS", "900")
+NOTIFICATIONS_SWEEP_LIMIT = envint("NOTIFICATIONS_SWEEP_LIMIT", "20000")
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", "10")
+NOTIFICATIONS_RETRY_BASE_SECONDS = envint("NOTIFICATIONS_RETRY_BASE_SECONDS", "30")
+NOTIFICATIONS_RETRY_MAX_SECONDS = envint("NOTIFICATIONS_RETRY_MAX_SECONDS", "1800")
+NOTIFICATIONS_WEBHOOK_TIMEOUT = envint("NOTIFICATIONS_WEBHOOK_TIMEOUT", "10")
+NOTIFICATIONS_WEBHOOK_ALLOW_HTTP = envbool("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP", "true" if DEBUG else "false")
+SUBSCRIBER_CONFIRM_MAX_AGE = envint("SUBSCRIBER_CONFIRM_MAX_AGE", str(3 * 24 * 3600))
+if NOTIFICATIONS_STUCK_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
+    raise ImproperlyConfigured("NOTIFICATIONS_STUCK_SECONDS must exceed CELERY_TASK_TIME_LIMIT")
+CELERY_BEAT_SCHEDULE["notifications-deliveries-sweep"] = {
+    "task": "notifications.tasks.deliveries_sweep",
+    "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    "options": {"queue": "priority", "expires": NOTIFICATIONS_SWEEP_SECONDS},
+}
+
+# Alerts workflow (issue 3): expiry, the reminder one hour before, escalation after 10 minutes.
+CELERY_BEAT_SCHEDULE["alerts-expire"] = {
+    "task": "alerts.tasks.alerts_expire", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+}
+CELERY_BEAT_SCHEDULE["alerts-remind-expiry"] = {
+    "task": "alerts.tasks.alerts_remind_expiry", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+}
+CELERY_BEAT_SCHEDULE["alerts-escalate"] = {
+    "task": "alerts.tasks.alerts_escalate", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+}
+CELERY_BEAT_SCHEDULE["alerts-withdraw-photos"] = {
+    "task": "alerts.tasks.alerts_withdraw_photos", "schedule": 3600.0, "options": {"expires": 3600},
+}
+
+# Content-Security-Policy (issue 7): no inline script or style on any page; images may come from the
+# map tile server. Swagger UI uses the sidecar's split view, whose init script is a separate file.
+from csp.constants import NONE, SELF  # noqa: E402
+
+_tiles = urlparse(MAP_TILE_URL.replace("{s}", "*"))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", f"{_tiles.scheme}://{_tiles.netloc}"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
 }

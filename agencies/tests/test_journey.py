@@ -2,6 +2,7 @@
 register -> coordinator verifies -> administrator sets a password -> invites staff -> staff accepts
 and sets a password -> staff signs in. Every step leaves an audit event and the chain verifies."""
 
+import base64
 import re
 
 import pytest
@@ -9,12 +10,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import totp
 
 from accounts.models import User
 from agencies.models import Agency, Invitation, Membership
 from agencies.permissions import can_draft_for_agency, can_manage_agency
 from audit.models import AuditEvent
-from conftest import PASSWORD
+from conftest import PASSWORD, otp_device, totp_code
 
 NEW_PASSWORD = "blue-line-lantern-harbor-7"
 
@@ -27,10 +29,23 @@ def _link(mail, path_prefix: str) -> str:
 
 
 def _sign_in(email: str, password: str) -> Client:
+    """Sign in with the login form; coordinators and administrators then enrol or enter their
+    second factor, as the portal asks them to."""
     client = Client()
     response = client.post(reverse("accounts:login"), {"username": email, "password": password})
     assert response.status_code == 302, "sign-in refused"
     assert response["Location"] == reverse("accounts:home")
+    response = client.get(response["Location"])
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if location.startswith(reverse("accounts:2fa-setup")):
+        page = client.get(location).content.decode()
+        secret = re.search(r'<code id="otp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        response = client.post(location, {"otp_token": f"{totp(key):06d}"})
+        assert b"recovery-codes" in response.content, "enrolment refused"
+    elif location.startswith(reverse("accounts:2fa-verify")):
+        device = otp_device(User.objects.get(email=email))
+        assert client.post(location, {"otp_token": totp_code(device)}).status_code == 302
     return client
 
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from alerts.models import Alert, Message
 from alerts.selectors import alert_history
@@ -52,7 +53,8 @@ def test_the_demo_personas_can_sign_in_and_stay_in_their_tenancy():
         "maria@albany.example",
         "adam@albany.example",
     ):
-        assert authenticate(username=email, password="bluealert-demo-2026") is not None, email
+        request = RequestFactory().post("/accounts/login/")  # django-axes needs the request
+        assert authenticate(request, username=email, password="bluealert-demo-2026") is not None, email
     from accounts.models import User
     from alerts.selectors import alerts_visible_to
 

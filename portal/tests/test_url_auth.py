@@ -39,6 +39,8 @@ PUBLIC_URL_NAMES = {
     "api:public-alert-detail",  # one public alert, as its public page shows it
     "api:agency-register",  # registration by API: the requester has no account yet (as agencies:register)
     "api:not-found",  # JSON 404 for any other address under /api/
+    "api:subscription-detail",  # a media subscriber's own subscription: the signed emailed link is the credential
+    "api:subscription-unsubscribe",  # one-click unsubscribe through the same signed link
     # Media subscribers (notifications/urls.py): no account; the signed link in the URL is the credential.
     "notifications:subscribe",  # sign-up form for newsrooms
     "notifications:subscribe-sent",  # "check your email"
