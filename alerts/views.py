@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.reauth import ReauthRequired, reauth_is_fresh, reauthenticated_at
-from agencies.permissions import is_national_admin
+from agencies.permissions import can_coordinate_state, is_national_admin
 
 from . import permissions, selectors, services
 from .diff import snapshot_diff
@@ -335,6 +335,8 @@ def alert_detail(request, public_id):
             "can_start_update": permissions.can_start_update(user, alert),
             "can_request_resolve": permissions.can_request_resolve(user, alert),
             "can_review": permissions.can_review_alert(user, alert),
+            # Delivery progress is the coordinators' (and national administrators') to watch.
+            "can_view_deliveries": can_coordinate_state(user, alert.state) or is_national_admin(user),
             "photos": alert.photos.filter(removed=False),
         },
     )

@@ -379,3 +379,12 @@ def test_a_live_alert_has_no_exercise_banner(login, alice, agency_a):
 def test_the_home_page_links_the_dashboard_and_the_queue(login, alice, carol):
     assert reverse("alerts:dashboard") in login(alice).get(reverse("accounts:home")).content.decode()
     assert reverse("alerts:queue") in login(carol).get(reverse("accounts:home")).content.decode()
+
+
+def test_the_alert_page_links_each_message_s_deliveries_for_coordinators_only(login, alice, agency_a, carol, cora):
+    alert = make_active(alice, agency_a, carol)
+    message = Message.objects.get(alert=alert)
+    url = reverse("alerts:alert-detail", args=[alert.public_id])
+    link = reverse("notifications:delivery-dashboard", args=[message.message_id]).encode()
+    assert link in login(cora).get(url).content
+    assert link not in login(alice).get(url).content
