@@ -113,6 +113,7 @@ DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "60"))}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default must run from a fresh checkout
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -65,6 +65,14 @@ PERSONAS = [
 ]
 
 
+DEMO_SUBSCRIBERS = [
+    # organisation, type, contact, email, state, counties (FIPS; empty: statewide), language
+    ("KXAN Austin Newsroom", "tv", "Nina Patel", "desk@kxan-demo.example", "TX", [], "both"),
+    ("Austin Radio 590", "radio", "Rob Diaz", "news@radio590-demo.example", "TX", ["453", "491"], "en"),
+    ("Times Union Albany", "print", "Tess Ueda", "metro@timesunion-demo.example", "NY", ["001"], "en"),
+]
+
+
 def demo_photo() -> SimpleUploadedFile:
     """A drawn stand-in for a vehicle photo: made here, nothing downloaded."""
     img = Image.new("RGB", (960, 640), (235, 238, 243))
@@ -87,8 +95,9 @@ class Command(BaseCommand):
         coordinators = self.seed_coordinators()
         agencies = self.seed_agencies(coordinators)
         users = self.seed_agency_staff(agencies)
+        # Newsrooms first, so the demo alerts are really distributed to them.
+        self.seed_subscribers(coordinators)
         self.seed_alerts(agencies, users, coordinators)
-        self.seed_subscribers()
         self.print_logins()
 
     # --- people and agencies ------------------------------------------------------------------
@@ -337,8 +346,37 @@ class Command(BaseCommand):
 
     # --- media subscribers (issue 5) ----------------------------------------------------------
 
-    def seed_subscribers(self) -> None:
-        """Extension point: the distribution issue adds the demo media subscribers here."""
+    def seed_subscribers(self, coordinators: dict) -> None:
+        """A few verified newsrooms, signed up, confirmed and verified through the services."""
+        from django.db import transaction
+
+        from agencies.models import County, State
+        from notifications.models import MediaSubscriber
+        from notifications.services.subscribers import (
+            subscriber_confirm,
+            subscriber_confirm_token,
+            subscriber_manage_url,
+            subscriber_register,
+            subscriber_verify,
+        )
+
+        self.subscriber_links = []
+        for org, kind, contact, email, usps, county_fips, language in DEMO_SUBSCRIBERS:
+            subscriber = MediaSubscriber.objects.filter(email__iexact=email).first()
+            if subscriber is None:
+                state = State.objects.get(usps=usps)
+                counties = list(County.objects.filter(state=state, fips__in=county_fips))
+                data = {"organisation": org, "outlet_type": kind, "contact_name": contact, "email": email,
+                        "phone": "555-0123", "language": language, "wants_exercises": False}
+                with transaction.atomic():
+                    subscriber = subscriber_register(data=data, states=[state], counties=counties)
+                with transaction.atomic():
+                    subscriber_confirm(token=subscriber_confirm_token(subscriber))
+                coordinator = coordinators[usps]
+                with transaction.atomic():
+                    subscriber_verify(actor=coordinator, subscriber=MediaSubscriber.objects.get(pk=subscriber.pk))
+                self.stdout.write(f"  newsroom {org} verified")
+            self.subscriber_links.append((org, subscriber_manage_url(subscriber)))
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -347,4 +385,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role in self.logins:
             self.stdout.write(f"  {email:<28} {role}")
-        self.stdout.write("Sign in at /accounts/login/")
+        self.stdout.write("Sign in at /accounts/login/. Coordinators and administrators set up an authenticator")
+        self.stdout.write("app (any TOTP app) at their first sign-in.")
+        self.stdout.write("Demo newsrooms (their mail is under var/mail/; their own pages, no password):")
+        for org, url in getattr(self, "subscriber_links", []):
+            self.stdout.write(f"  {org:<28} {url}")
