@@ -60,3 +60,17 @@ def test_the_demo_personas_can_sign_in_and_stay_in_their_tenancy():
 
     maria = User.objects.get(email="maria@albany.example")  # Albany staff: never Austin's alerts
     assert set(alerts_visible_to(maria).values_list("case_number", flat=True)) == {"DEMO-3"}
+
+
+def test_seed_demo_adds_verified_newsrooms_that_the_demo_alerts_reached(django_capture_on_commit_callbacks):
+    from notifications.models import Delivery, MediaSubscriber
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run()
+    newsrooms = MediaSubscriber.objects.filter(status="verified")
+    assert newsrooms.count() == 3
+    assert "/subscriber/" in output
+    kxan = newsrooms.get(email="desk@kxan-demo.example")  # all of Texas
+    assert Delivery.objects.filter(subscriber=kxan, message__alert__case_number="DEMO-1", status="sent").exists()
+    run()
+    assert MediaSubscriber.objects.count() == 3
