@@ -7,7 +7,7 @@ from agencies.models import County, State
 
 from .models import Alert, Criterion, Suspect, Vehicle
 from .photos import MAX_UPLOAD_BYTES
-from .services import DRAFT_FIELDS, MAX_EXTENSION_HOURS
+from .services import DRAFT_FIELDS, MAX_EXTENSION_HOURS, SUSPECT_FIELDS
 from .texts import EAS_MAX_SECONDS, HEADLINE_MAX, WEA_FIELDS, replace_typography, texts_problems
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -93,21 +93,7 @@ class AlertForm(forms.ModelForm):
 class SuspectForm(forms.ModelForm):
     class Meta:
         model = Suspect
-        fields = [
-            "name",
-            "aliases",
-            "age",
-            "date_of_birth",
-            "sex",
-            "race",
-            "height",
-            "weight",
-            "hair",
-            "eyes",
-            "clothing",
-            "marks",
-            "armed_and_dangerous",
-        ]
+        fields = list(SUSPECT_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import us
 from django.conf import settings
 
+from alerts.texts import MONTHS_ES
+
 LANGS = ("en", "es")
 
 UI = {
@@ -229,20 +231,7 @@ MONTHS = {
         "November",
         "December",
     ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
+    "es": MONTHS_ES,  # one list of Spanish month names: alerts.texts
 }
 
 
