@@ -80,7 +80,7 @@
       var row = holder.firstElementChild;
       rows.appendChild(row);
       total.value = String(index + 1);
-      var first = row.querySelector("input, select, textarea");
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
       if (first) { first.focus(); }
     });
   });
