@@ -34,5 +34,13 @@ def can_coordinate_state(user, state: State) -> bool:
 
 
 def can_verify_agency(user, agency: Agency) -> bool:
-    """The state's coordinators, or a national administrator, decide on a registration."""
-    return can_coordinate_state(user, agency.state) or is_national_admin(user)
+    """The state's coordinators decide on a registration. A national administrator approves nothing
+    on a state's behalf, so only where the state has no active coordinator (registrations there are
+    emailed to the national administrators)."""
+    if can_coordinate_state(user, agency.state):
+        return True
+    if not is_national_admin(user):
+        return False
+    from .selectors import coordinators_of_state
+
+    return not coordinators_of_state(agency.state).exists()

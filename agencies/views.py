@@ -26,7 +26,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import Agency
-from .permissions import can_manage_agency
+from .permissions import can_manage_agency, can_verify_agency
 from .selectors import (
     agency_get_for_user,
     agency_registration_get_for_user,
@@ -92,6 +92,7 @@ def _registration_page(request, agency, *, verify_form=None, reject_form=None, s
             "events": audit_events_for(agency),
             "verify_form": verify_form or VerifyForm(),
             "reject_form": reject_form or RejectForm(),
+            "can_decide": can_verify_agency(request.user, agency),
         },
         status=status,
     )
@@ -110,6 +111,8 @@ def registration_verify(request, public_id):
         return _registration_page(request, agency, verify_form=form, status=400)
     try:
         services.agency_verify(actor=request.user, agency=agency, note=form.cleaned_data["note"], ip=_ip(request))
+    except PermissionDenied as e:
+        messages.error(request, str(e))
     except ValidationError as e:
         messages.error(request, _messages_of(e))
     else:
@@ -125,6 +128,8 @@ def registration_reject(request, public_id):
         return _registration_page(request, agency, reject_form=form, status=400)
     try:
         services.agency_reject(actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=_ip(request))
+    except PermissionDenied as e:
+        messages.error(request, str(e))
     except ValidationError as e:
         messages.error(request, _messages_of(e))
     else:

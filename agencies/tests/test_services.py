@@ -141,7 +141,13 @@ def test_rejecting_needs_a_reason_keeps_the_admin_inactive_and_emails_the_reason
     assert "The ORI belongs to another agency." in mailoutbox[0].body
 
 
-def test_a_national_admin_may_verify_any_state(pending_agency, nora):
+def test_a_national_admin_verifies_only_where_the_state_has_no_coordinator(pending_agency, nora, carol):
+    with pytest.raises(PermissionDenied):
+        services.agency_verify(actor=nora, agency=pending_agency)
+    assert Agency.objects.get(pk=pending_agency.pk).status == "pending"
+    from agencies.services import membership_deactivate
+
+    membership_deactivate(actor=None, membership=carol.memberships.get())
     services.agency_verify(actor=nora, agency=pending_agency)
     assert Agency.objects.get(pk=pending_agency.pk).status == "verified"
 
