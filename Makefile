@@ -35,8 +35,25 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Debian's nginx-light and wrk (and redis-server for bench's private Redis), installed only when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NEED_APT = $(SUDO) apt-get update && $(SUDO) apt-get install -y
+
 bench: $(STAMP)
+	@command -v nginx >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 || { $(NEED_APT) nginx-light wrk; }
+	@command -v redis-server >/dev/null 2>&1 || { $(NEED_APT) redis-server; }
 	$(BIN)/python -m bench
+
+# The production set-up on one machine (deploy/serve.py): gunicorn, Celery workers (priority, bulk),
+# Celery beat and nginx with deploy/nginx.conf, against DATABASE_URL and REDIS_URL. Ctrl-C stops all.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL (PostgreSQL), e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bluealert"; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make serve needs REDIS_URL (Redis), e.g. REDIS_URL=redis://127.0.0.1:6379/0"; exit 2; }
+	@command -v nginx >/dev/null 2>&1 || { $(NEED_APT) nginx-light; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py republish
+	PORT=$(PORT) $(BIN)/python deploy/serve.py
 
 clean:
 	rm -rf $(VENV) var
