@@ -60,8 +60,12 @@ class AlertForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         alert = self.instance
-        self.fields["incident_county"].queryset = County.objects.filter(state=alert.state_id).order_by("name")
-        self.fields["counties"].queryset = County.objects.filter(state=alert.state_id).order_by("name")
+        self.fields["incident_county"].queryset = (
+            County.objects.filter(state=alert.state_id).select_related("state").order_by("name")
+        )
+        self.fields["counties"].queryset = (
+            County.objects.filter(state=alert.state_id).select_related("state").order_by("name")
+        )
         self.fields["extra_states"].queryset = State.objects.exclude(pk=alert.state_id).order_by("name")
         for name, limit in WEA_FIELDS.items():
             self.fields[name].widget = forms.Textarea(

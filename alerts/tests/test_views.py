@@ -388,3 +388,16 @@ def test_the_alert_page_links_each_message_s_deliveries_for_coordinators_only(lo
     link = reverse("notifications:delivery-dashboard", args=[message.message_id]).encode()
     assert link in login(cora).get(url).content
     assert link not in login(alice).get(url).content
+
+
+def test_the_drafting_form_and_review_page_use_a_bounded_number_of_queries(
+    login, alice, agency_a, carol, django_assert_max_num_queries
+):
+    # 254 Texas counties are options on the form: one query per county was the bug (532 queries).
+    # Most of what remains is repeated guardian permission checks (about 50 on the form).
+    alert = make_pending(alice, agency_a)
+    draft = make_draft(alice, agency_a, plate="QRS4567", name="Second Person")
+    with django_assert_max_num_queries(60):
+        assert login(alice).get(reverse("alerts:alert-edit", args=[draft.public_id])).status_code == 200
+    with django_assert_max_num_queries(60):
+        assert login(carol).get(reverse("alerts:alert-review", args=[alert.public_id])).status_code == 200
