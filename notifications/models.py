@@ -197,3 +197,16 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.address} ({self.get_status_display()})"
+
+
+class DistributionPlan(models.Model):
+    """Written when a message's deliveries have been planned (even to nobody). A message approved a
+    while ago without one had its planning task lost (broker restart, killed worker): the sweeper
+    plans it again, so a lost task delays an alert and never drops it."""
+
+    message = models.OneToOneField("alerts.Message", on_delete=models.PROTECT, related_name="distribution_plan")
+    planned_at = models.DateTimeField(auto_now_add=True)
+    deliveries = models.PositiveIntegerField(default=0, help_text="Rows created by the first planning.")
+
+    def __str__(self) -> str:
+        return f"Plan of {self.message} ({self.deliveries} deliveries)"

@@ -26,7 +26,7 @@ from agencies.models import Agency, Role
 from alerts.models import Alert, Message
 from audit.services import audit_record
 
-from ..models import Delivery, MediaSubscriber
+from ..models import Delivery, DistributionPlan, MediaSubscriber
 from ..permissions import can_retry_deliveries
 from . import rendering
 
@@ -214,6 +214,7 @@ def message_deliveries_create(*, message_id: int) -> list[int]:
                 target=message,
                 changes={"deliveries": len(ids), "kind": message.kind, "sequence": message.sequence},
             )
+        DistributionPlan.objects.get_or_create(message=message, defaults={"deliveries": len(ids)})
     return sorted(ids)
 
 
@@ -268,9 +269,30 @@ def deliveries_sweep() -> dict:
         bulk = [pk for pk, kind in rows if not _is_priority(kind)]
         deliveries_enqueue(priority, priority=True)
         deliveries_enqueue(bulk, priority=False)
-    if reset or rows:
-        log.warning("delivery sweep: %d stuck rows reset, %d rows requeued", reset, len(rows))
-    return {"reset": reset, "requeued": len(rows)}
+        replanned = _messages_replan(now)
+    if reset or rows or replanned:
+        log.warning("delivery sweep: %d stuck rows reset, %d rows requeued, %d messages re-planned",
+                    reset, len(rows), replanned)
+    return {"reset": reset, "requeued": len(rows), "replanned": replanned}
+
+
+def _messages_replan(now) -> int:
+    """Queue the planning again for messages approved a while ago whose planning never finished
+    (its task was lost with the broker or its worker). Planning is idempotent, so a slow planner
+    still running when this fires does no harm."""
+    from ..tasks import message_distribute as task
+
+    since = now - timezone.timedelta(hours=settings.NOTIFICATIONS_REPLAN_HOURS)
+    before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_REPLAN_AFTER_SECONDS)
+    ids = list(
+        Message.objects.filter(created_at__gte=since, created_at__lt=before, distribution_plan__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    for pk in ids:
+        log.error("message %s was never planned: planning it again", pk)
+        transaction.on_commit(lambda pk=pk: task.apply_async(args=[pk], queue=_queue_for(priority=True)))
+    return len(ids)
 
 
 def deliveries_retry_failed(*, actor, message: Message, ip: str | None = None) -> int:

@@ -373,3 +373,25 @@ def test_drill_a_redis_restart_mid_fan_out_loses_nothing_and_duplicates_nothing(
     assert set(counts) == set(addresses)
     assert set(counts.values()) == {1}, "duplicates after a Redis restart"
     assert "rows requeued" in real_parts.logs(), "the lost task messages were not requeued by the sweeper"
+
+
+@pytest.mark.drill
+@real_db
+def test_drill_a_planning_task_lost_with_redis_is_planned_again(real_parts, alice, carol, agency_a):
+    """The alert is approved while no worker runs; Redis then restarts and loses the queued planning
+    task. No delivery row exists for the row sweeper to find: the plan check must catch it."""
+    real_parts.env_extra["NOTIFICATIONS_REPLAN_AFTER_SECONDS"] = "2"
+    addresses = _subscribers(50) + [alice.email]
+    message = _approve(alice, carol, agency_a)
+    client = redis.Redis.from_url(real_parts.redis.url)
+    assert client.llen("priority") == 1, "the planning task should be waiting in Redis"
+
+    real_parts.redis.stop()  # no persistence: the planning task is gone
+    real_parts.redis.start()
+    assert redis.Redis.from_url(real_parts.redis.url).llen("priority") == 0
+    real_parts.start_worker()
+
+    _wait(real_parts, _all_sent(message, len(addresses)), 90, "every delivery sent after the plan check")
+    counts = real_parts.smtp.handler.count_by_rcpt()
+    assert set(counts) == set(addresses) and set(counts.values()) == {1}
+    assert "re-planned" in real_parts.logs()

@@ -103,7 +103,7 @@ def test_a_row_stuck_in_flight_is_requeued_by_the_sweeper_and_sent_once(
     with django_capture_on_commit_callbacks(execute=True):
         result = deliveries_sweep()
 
-    assert result == {"reset": 2, "requeued": 2}
+    assert result == {"reset": 2, "requeued": 2, "replanned": 0}
     assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
     assert len(mailoutbox) == 2
 
@@ -201,3 +201,32 @@ def test_a_webhook_5xx_retries_and_a_4xx_fails_permanently(message, hook_server,
     deliveries_send(delivery_ids=[row.pk])
     row.refresh_from_db()
     assert row.status == "failed_perm" and "410" in row.last_error
+
+
+def test_a_message_whose_planning_task_was_lost_is_planned_by_the_sweeper(
+    message, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    from alerts.models import Message
+    from notifications.models import DistributionPlan
+
+    make_subscriber("n@tx.example")
+    # Approved three minutes ago; the message_distribute task never ran (lost with the broker).
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    assert not Delivery.objects.filter(message=message).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = deliveries_sweep()
+
+    assert result["replanned"] == 1
+    assert DistributionPlan.objects.get(message=message).deliveries == 2
+    assert set(Delivery.objects.filter(message=message).values_list("status", flat=True)) == {"sent"}
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@austin.example", "n@tx.example"]
+    # Planned now: the next sweep leaves it alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_sweep()["replanned"] == 0
+
+
+def test_a_message_just_approved_is_not_planned_twice_by_the_sweeper(message, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert deliveries_sweep()["replanned"] == 0
+    assert callbacks == []
