@@ -327,6 +327,8 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.deliveries_send": {"queue": "bulk"},
 }
 NOTIFICATIONS_CHUNK_SIZE = envint("NOTIFICATIONS_CHUNK_SIZE", "200")
+# Outbox rows are planned and committed this many at a time, so sending starts after the first page.
+NOTIFICATIONS_PLAN_PAGE = envint("NOTIFICATIONS_PLAN_PAGE", "1000")
 NOTIFICATIONS_SWEEP_SECONDS = envint("NOTIFICATIONS_SWEEP_SECONDS", "60")
 NOTIFICATIONS_STUCK_SECONDS = envint("NOTIFICATIONS_STUCK_SECONDS", "600")  # > CELERY_TASK_TIME_LIMIT
 NOTIFICATIONS_QUEUED_STALE_SECONDS = envint("NOTIFICATIONS_QUEUED_STALE_SECONDS", "900")

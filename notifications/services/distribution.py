@@ -13,7 +13,7 @@ Recipient rules (documented in the README):
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,37 +87,58 @@ def _law_enforcement_users(state_ids: Iterable[int]):
 
 def recipients_for_message(message: Message) -> list[Delivery]:
     """Unsaved Delivery rows for everyone who should receive this message, one per channel."""
+    return list(recipients_iter(message))
+
+
+def recipients_iter(message: Message) -> Iterator[Delivery]:
+    """The same rows, produced as they are found so planning can commit them page by page: law
+    enforcement first (the smallest group, and the one that acts first), then media subscribers,
+    then, for an Update or Cancel, earlier recipients not matched again."""
     alert = message.alert
     area = _alert_area(alert)
-    rows: dict[tuple[str, str], Delivery] = {}
+    seen: set[tuple[str, str]] = set()
+
+    def emit(row: Delivery) -> Delivery | None:
+        key = (row.recipient_key, row.channel)
+        if key in seen:
+            return None
+        seen.add(key)
+        row.smtp_message_id = rendering.message_mail_id(message.message_id, row.recipient_key)
+        return row
+
+    le_ids = set()
+    if not message.is_exercise:
+        for user in _law_enforcement_users(area):
+            le_ids.add(user.pk)
+            row = emit(
+                Delivery(
+                    message=message,
+                    recipient_key=f"user.{user.pk}",
+                    channel=Delivery.Channel.EMAIL,
+                    audience=Delivery.Audience.LAW_ENFORCEMENT,
+                    language="en",
+                    address=user.email,
+                    user=user,
+                )
+            )
+            if row:
+                yield row
 
     subscribers = (
         MediaSubscriber.objects.receiving()
         .filter(states__in=list(area))
         .distinct()
+        .order_by("pk")
         .prefetch_related("states", "counties")
     )
     if message.is_exercise:
         subscribers = subscribers.filter(wants_exercises=True)
-    for subscriber in subscribers:
+    for subscriber in subscribers.iterator(chunk_size=1000):
         if _subscriber_matches(subscriber, area):
-            for row in _subscriber_rows(message, subscriber):
-                rows[(row.recipient_key, row.channel)] = row
-
-    le_users = _law_enforcement_users(area) if not message.is_exercise else []
-    le_ids = set()
-    for user in le_users:
-        le_ids.add(user.pk)
-        row = Delivery(
-            message=message,
-            recipient_key=f"user.{user.pk}",
-            channel=Delivery.Channel.EMAIL,
-            audience=Delivery.Audience.LAW_ENFORCEMENT,
-            language="en",
-            address=user.email,
-            user=user,
-        )
-        rows[(row.recipient_key, row.channel)] = row
+            for candidate in _subscriber_rows(message, subscriber):
+                row = emit(candidate)
+                if row:
+                    yield row
 
     if message.sequence > 1:
         is_cancel = message.kind == Message.Kind.CANCEL
@@ -127,8 +148,7 @@ def recipients_for_message(message: Message) -> list[Delivery]:
             .order_by("-id")
         )
         for old in earlier.iterator(chunk_size=2000):
-            key = (old.recipient_key, old.channel)
-            if key in rows:
+            if (old.recipient_key, old.channel) in seen:
                 continue
             row = Delivery(
                 message=message,
@@ -151,11 +171,9 @@ def recipients_for_message(message: Message) -> list[Delivery]:
                 if not is_cancel:
                     continue
                 row.audience = Delivery.Audience.PUBLIC  # no longer a member: no law-enforcement detail
-            rows[key] = row
-
-    for row in rows.values():
-        row.smtp_message_id = rendering.message_mail_id(message.message_id, row.recipient_key)
-    return list(rows.values())
+            row = emit(row)
+            if row:
+                yield row
 
 
 def _queue_for(*, priority: bool) -> str:
@@ -183,53 +201,75 @@ def deliveries_enqueue(ids: list[int], *, priority: bool) -> None:
     transaction.on_commit(send)
 
 
-def message_deliveries_create(*, message_id: int) -> list[int]:
+def message_deliveries_create(*, message_id: int, on_page: Callable[[list[int]], None] | None = None) -> list[int]:
     """Create the outbox rows of an approved message; return the ids of the rows it created.
 
     Transition: (none) -> Delivery `queued`, one per (message, recipient, channel), inserted with
-    bulk_create(ignore_conflicts=True) under a unique constraint. Audit: message.distribution_planned
-    when rows were created. Safe to repeat: a second run creates nothing and returns [].
+    bulk_create(ignore_conflicts=True) under a unique constraint, one transaction per page of
+    NOTIFICATIONS_PLAN_PAGE rows so the first page can be sent while the rest is planned
+    (`on_page(ids)` runs inside each page's transaction: schedule work with on_commit there).
+    Then the DistributionPlan that marks the planning finished, and the audit row
+    message.distribution_planned when rows were created. Safe to repeat: a second run creates
+    nothing and returns []; a run cut short is completed by the next (the sweeper's plan check).
     """
     message = Message.objects.select_related("alert").get(pk=message_id)
-    with transaction.atomic():
-        wanted = recipients_for_message(message)
-        existing = set(message.deliveries.values_list("recipient_key", "channel"))
-        new = [row for row in wanted if (row.recipient_key, row.channel) not in existing]
-        now = timezone.now()
-        for row in new:
-            row.enqueued_at = now
-        Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-        new_keys = {(row.recipient_key, row.channel) for row in new}
-        ids = [
-            pk
-            for pk, key, channel in message.deliveries.filter(status=Delivery.Status.QUEUED).values_list(
-                "pk", "recipient_key", "channel"
+    existing = set(message.deliveries.values_list("recipient_key", "channel"))
+    created: list[int] = []
+    for page in _pages(recipients_iter(message), settings.NOTIFICATIONS_PLAN_PAGE):
+        new = [row for row in page if (row.recipient_key, row.channel) not in existing]
+        if not new:
+            continue
+        with transaction.atomic():
+            now = timezone.now()
+            for row in new:
+                row.enqueued_at = now
+            Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+            keys = {(row.recipient_key, row.channel) for row in new}
+            ids = sorted(
+                pk
+                for pk, key, channel in message.deliveries.filter(
+                    status=Delivery.Status.QUEUED, recipient_key__in={k for k, _ in keys}
+                ).values_list("pk", "recipient_key", "channel")
+                if (key, channel) in keys
             )
-            if (key, channel) in new_keys
-        ]
-        if ids:
+            if on_page is not None and ids:
+                on_page(ids)
+        created.extend(ids)
+    with transaction.atomic():
+        if created:
             audit_record(
                 actor=None,
                 action="message.distribution_planned",
                 target=message,
-                changes={"deliveries": len(ids), "kind": message.kind, "sequence": message.sequence},
+                changes={"deliveries": len(created), "kind": message.kind, "sequence": message.sequence},
             )
-        DistributionPlan.objects.get_or_create(message=message, defaults={"deliveries": len(ids)})
-    return sorted(ids)
+        DistributionPlan.objects.get_or_create(message=message, defaults={"deliveries": len(created)})
+    return sorted(created)
+
+
+def _pages(rows: Iterable[Delivery], size: int) -> Iterator[list[Delivery]]:
+    page: list[Delivery] = []
+    for row in rows:
+        page.append(row)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def message_distribute(*, message_id: int) -> int:
     """Plan the deliveries of an approved message and queue their sending in chunks.
 
-    Side effects: send tasks, after commit, on the priority queue for an Update or Cancel (they
+    Side effects: send tasks, after each page of rows commits, on the priority queue for an Update or Cancel (they
     overtake any bulk sending still running) and on the bulk queue for the first Alert.
     Safe to repeat: rows already planned are neither re-created nor re-queued (the sweeper
     requeues any whose task was lost). Returns the number of rows created.
     """
-    with transaction.atomic():
-        ids = message_deliveries_create(message_id=message_id)
-        kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).get()
-        deliveries_enqueue(ids, priority=kind != Message.Kind.ALERT)
+    kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).get()
+    ids = message_deliveries_create(
+        message_id=message_id, on_page=lambda page: deliveries_enqueue(page, priority=kind != Message.Kind.ALERT)
+    )
     return len(ids)
 
 

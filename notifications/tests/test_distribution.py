@@ -264,3 +264,55 @@ def test_mallory_in_another_state_receives_nothing_of_a_texas_alert(
     distribute(message)
 
     assert not {mallory.email, "ny@ny.example"} & {m.to[0] for m in mailoutbox}
+
+
+def test_planning_commits_page_by_page_and_queues_each_page_as_it_commits(
+    alice, carol, agency_a, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    from notifications.models import DistributionPlan
+    from notifications.services import message_distribute
+
+    settings.NOTIFICATIONS_PLAN_PAGE = 2
+    settings.NOTIFICATIONS_CHUNK_SIZE = 2
+    for i in range(5):
+        make_subscriber(f"n{i}@tx.example")
+    message = make_message(make_alert(agency=agency_a, created_by=alice), approved_by=carol)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert message_distribute(message_id=message.pk) == 6
+    # Law enforcement (alice) is planned first; three pages of two rows, each queued on its commit.
+    assert len(callbacks) == 3
+    first_page = Delivery.objects.filter(message=message).order_by("pk")[:2]
+    assert first_page[0].address == alice.email
+    assert DistributionPlan.objects.get(message=message).deliveries == 6
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([alice.email] + [f"n{i}@tx.example" for i in range(5)])
+
+
+def test_a_planning_cut_short_is_completed_by_the_next_run(alice, carol, agency_a, settings, distribute):
+    from notifications.models import DistributionPlan
+    from notifications.services import message_deliveries_create
+
+    settings.NOTIFICATIONS_PLAN_PAGE = 2
+    for i in range(5):
+        make_subscriber(f"n{i}@tx.example")
+    message = make_message(make_alert(agency=agency_a, created_by=alice), approved_by=carol)
+
+    class Killed(Exception):
+        pass
+
+    def die_after_first_page(ids):
+        raise Killed  # the worker dies inside the second page's transaction
+
+    pages = []
+    with pytest.raises(Killed):
+        message_deliveries_create(
+            message_id=message.pk, on_page=lambda ids: pages.append(ids) if not pages else die_after_first_page(ids)
+        )
+    assert Delivery.objects.filter(message=message).count() == 2  # the first page committed, the second did not
+    assert not DistributionPlan.objects.filter(message=message).exists()
+
+    assert distribute(message) == 4
+    assert Delivery.objects.filter(message=message).count() == 6
+    assert DistributionPlan.objects.filter(message=message).exists()
