@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 
+from accounts.ip import client_ip
 from audit.services import audit_record
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 def _user_for(username: str | None):

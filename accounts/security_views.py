@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from accounts.ip import client_ip
+
 from .forms import OTPTokenForm
 from .reauth import reauth_mark
 from .services import (
@@ -22,10 +24,6 @@ from .services import (
     totp_device_confirm,
     totp_device_start,
 )
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next(request) -> str:
@@ -45,7 +43,7 @@ def two_factor_setup(request):
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["otp_token"],
-                                    ip=_ip(request))
+                                    ip=client_ip(request))
         if codes is None:
             form.add_error("otp_token", "That code is not right. Check the time on your phone and try the newest code.")
         else:
@@ -95,7 +93,7 @@ def two_factor_verify(request):
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request):
     if request.method == "POST":
-        codes = recovery_codes_regenerate(user=request.user, ip=_ip(request))
+        codes = recovery_codes_regenerate(user=request.user, ip=client_ip(request))
         messages.success(request, "New recovery codes made; the old ones no longer work.")
         return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": ""})
     return render(request, "accounts/two_factor_manage.html", {})
@@ -116,7 +114,7 @@ def lockouts(request):
         raise Http404
     if request.method == "POST":
         try:
-            lockout_clear(actor=request.user, username=request.POST.get("username", ""), ip=_ip(request))
+            lockout_clear(actor=request.user, username=request.POST.get("username", ""), ip=client_ip(request))
             messages.success(request, "Unlocked. They can sign in again now.")
         except PermissionDenied as exc:
             messages.error(request, str(exc))

@@ -14,13 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from accounts.ip import client_ip
 from audit.services import audit_record
 
 from .reauth import ReauthRequired, ensure_fresh_reauth, reauthenticated_at
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @transaction.atomic
@@ -58,7 +55,7 @@ def tokens(request):
     if request.method == "POST":
         try:
             new_key = api_token_create(
-                actor=request.user, reauthenticated_at=reauthenticated_at(request), ip=_ip(request)
+                actor=request.user, reauthenticated_at=reauthenticated_at(request), ip=client_ip(request)
             ).key
         except ReauthRequired:
             url = reverse("accounts:reauth") + "?" + urlencode({"next": reverse("accounts:tokens")})
@@ -70,7 +67,7 @@ def tokens(request):
 
 @require_POST
 def token_revoke(request):
-    if api_token_revoke(actor=request.user, ip=_ip(request)):
+    if api_token_revoke(actor=request.user, ip=client_ip(request)):
         messages.success(request, "Your API token is revoked. Programs using it can no longer sign in.")
     else:
         messages.info(request, "You had no API token.")

@@ -7,12 +7,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from accounts.ip import client_ip
+
 from . import services
 from .models import AGENCY_ROLES, Agency, County, Invitation, Membership, Role, State
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class _ReadOnlyMixin:
@@ -34,7 +32,7 @@ class StateAdmin(_ReadOnlyMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.STATE_EDITABLE_FIELDS}
         fresh = State.objects.get(pk=obj.pk)  # the form already set the new values on obj
-        services.state_update(actor=request.user, state=fresh, fields=fields, ip=_ip(request))
+        services.state_update(actor=request.user, state=fresh, fields=fields, ip=client_ip(request))
 
 
 @admin.register(County)
@@ -85,7 +83,7 @@ class AgencyAdmin(_ReadOnlyMixin, admin.ModelAdmin):
             name: form.cleaned_data[name] for name in form.changed_data if name in services.AGENCY_EDITABLE_FIELDS
         }
         fresh = Agency.objects.get(pk=obj.pk)
-        services.agency_update(actor=request.user, agency=fresh, fields=fields, ip=_ip(request))
+        services.agency_update(actor=request.user, agency=fresh, fields=fields, ip=client_ip(request))
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -135,7 +133,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return ("user", "agency", "state") if obj else ()
 
     def save_model(self, request, obj, form, change):
-        ip = _ip(request)
+        ip = client_ip(request)
         try:
             if not change:
                 saved = services.membership_grant(
@@ -169,7 +167,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         try:
-            services.membership_deactivate(actor=request.user, membership=obj, ip=_ip(request))
+            services.membership_deactivate(actor=request.user, membership=obj, ip=client_ip(request))
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ip import client_ip
 from accounts.reauth import ReauthRequired, reauthenticated_at
 from audit.selectors import audit_events_for
 
@@ -40,10 +41,6 @@ from .selectors import (
 )
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -57,7 +54,7 @@ def register(request):
     form = AgencyRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agency_register(**form.cleaned_data, ip=_ip(request))
+            services.agency_register(**form.cleaned_data, ip=client_ip(request))
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -110,7 +107,7 @@ def registration_verify(request, public_id):
     if not form.is_valid():
         return _registration_page(request, agency, verify_form=form, status=400)
     try:
-        services.agency_verify(actor=request.user, agency=agency, note=form.cleaned_data["note"], ip=_ip(request))
+        services.agency_verify(actor=request.user, agency=agency, note=form.cleaned_data["note"], ip=client_ip(request))
     except PermissionDenied as e:
         messages.error(request, str(e))
     except ValidationError as e:
@@ -127,7 +124,7 @@ def registration_reject(request, public_id):
     if not form.is_valid():
         return _registration_page(request, agency, reject_form=form, status=400)
     try:
-        services.agency_reject(actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=_ip(request))
+        services.agency_reject(actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=client_ip(request))
     except PermissionDenied as e:
         messages.error(request, str(e))
     except ValidationError as e:
@@ -171,7 +168,7 @@ def members(request, public_id):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(actor=request.user, agency=agency, ip=_ip(request), **form.cleaned_data)
+            services.invitation_create(actor=request.user, agency=agency, ip=client_ip(request), **form.cleaned_data)
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -196,7 +193,7 @@ def member_role(request, public_id):
             membership=membership,
             role=form.cleaned_data["role"],
             reauth_at=reauthenticated_at(request),
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except ReauthRequired as e:
         messages.info(request, str(e))
@@ -218,7 +215,7 @@ def member_deactivate(request, public_id):
     else:
         membership = form.cleaned_data["membership"]
         try:
-            services.member_deactivate(actor=request.user, agency=agency, membership=membership, ip=_ip(request))
+            services.member_deactivate(actor=request.user, agency=agency, membership=membership, ip=client_ip(request))
         except ValidationError as e:
             messages.error(request, _messages_of(e))
         else:
@@ -231,7 +228,7 @@ def invitation_revoke(request, public_id, invitation_id):
     agency = _managed_agency(request, public_id)
     invitation = invitation_get_for_agency(agency, public_id=invitation_id)
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation, ip=_ip(request))
+        services.invitation_revoke(actor=request.user, invitation=invitation, ip=client_ip(request))
     except ValidationError as e:
         messages.error(request, _messages_of(e))
     else:
@@ -260,7 +257,7 @@ def invitation_accept(request, token):
     if user.is_authenticated:
         if request.method == "POST":
             try:
-                services.invitation_accept_existing(actor=user, token=token, ip=_ip(request))
+                services.invitation_accept_existing(actor=user, token=token, ip=client_ip(request))
             except InvitationInvalid as e:
                 return _invitation_invalid(request, e)
             except ValidationError as e:
@@ -282,7 +279,7 @@ def invitation_accept(request, token):
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
                 phone=form.cleaned_data["phone"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except InvitationInvalid as e:
             return _invitation_invalid(request, e)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ip import client_ip
 from accounts.reauth import ReauthRequired, reauth_is_fresh, reauthenticated_at
 from agencies.permissions import can_coordinate_state, is_national_admin
 
@@ -34,9 +35,6 @@ from .texts import TEXT_FIELDS
 
 REASON_SESSION_KEY = "alerts_pending_reason"
 
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _detail(alert: Alert) -> HttpResponseRedirect:
@@ -101,7 +99,7 @@ def alert_create(request):
                 agency=form.cleaned_data["agency"],
                 trigger=form.cleaned_data["trigger"],
                 is_exercise=form.cleaned_data["is_exercise"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
@@ -142,10 +140,10 @@ def alert_edit(request, public_id):
                     counties=form.cleaned_data["counties"],
                     extra_states=form.cleaned_data["extra_states"],
                     regenerate_texts="regenerate" in request.POST,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
                 if criteria is not None:
-                    services.alert_attest(actor=request.user, alert=alert, keys=criteria.keys(), ip=_ip(request))
+                    services.alert_attest(actor=request.user, alert=alert, keys=criteria.keys(), ip=client_ip(request))
             except services.InvalidTransition as exc:
                 return _refused(request, alert, exc)
             except ValidationError as exc:
@@ -190,7 +188,7 @@ def photo_add(request, public_id):
                 caption=form.cleaned_data["caption"],
                 suspect=suspect,
                 vehicle=vehicle,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except (services.InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
@@ -212,7 +210,7 @@ def photo_remove(request, public_id, photo_id):
     if photo is None:
         raise Http404("No such photo")
     try:
-        services.alert_photo_remove(actor=request.user, alert=alert, photo=photo, ip=_ip(request))
+        services.alert_photo_remove(actor=request.user, alert=alert, photo=photo, ip=client_ip(request))
     except (services.InvalidTransition, PermissionDenied) as exc:
         return _refused(request, alert, exc)
     messages.success(request, "Photo removed from the alert.")
@@ -232,10 +230,10 @@ def alert_submit(request, public_id):
         try:
             if is_update:
                 services.alert_update_submit(
-                    actor=request.user, alert=alert, note=form.cleaned_data["note"], ip=_ip(request)
+                    actor=request.user, alert=alert, note=form.cleaned_data["note"], ip=client_ip(request)
                 )
             else:
-                services.alert_submit(actor=request.user, alert=alert, ip=_ip(request))
+                services.alert_submit(actor=request.user, alert=alert, ip=client_ip(request))
         except (services.InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
         except ValidationError as exc:
@@ -261,7 +259,7 @@ def alert_submit(request, public_id):
 def alert_update_start(request, public_id):
     alert = selectors.alert_get_for_user(request.user, public_id)
     try:
-        services.alert_update_start(actor=request.user, alert=alert, ip=_ip(request))
+        services.alert_update_start(actor=request.user, alert=alert, ip=client_ip(request))
     except (services.InvalidTransition, PermissionDenied) as exc:
         return _refused(request, alert, exc)
     messages.success(
@@ -281,7 +279,7 @@ def alert_extend(request, public_id):
                 alert=alert,
                 hours=form.cleaned_data["hours"],
                 note=form.cleaned_data["note"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except (services.InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
@@ -304,7 +302,7 @@ def alert_resolve_request(request, public_id):
                 alert=alert,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except (services.InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
@@ -441,11 +439,11 @@ def alert_approve(request, public_id):
         at = reauthenticated_at(request)
         if _stage(request, alert) == "update":
             services.alert_update_approve(
-                actor=request.user, alert=alert, reauthenticated_at=at, officer_release=release, ip=_ip(request)
+                actor=request.user, alert=alert, reauthenticated_at=at, officer_release=release, ip=client_ip(request)
             )
             return "Update approved: a new message goes out to everyone who received the alert."
         services.alert_approve(
-            actor=request.user, alert=alert, reauthenticated_at=at, officer_release=release, note=note, ip=_ip(request)
+            actor=request.user, alert=alert, reauthenticated_at=at, officer_release=release, note=note, ip=client_ip(request)
         )
         return "Approved: the alert is active and is being distributed." + (
             " (Exercise: nothing public, no live recipients.)" if alert.is_exercise else ""
@@ -460,9 +458,9 @@ def alert_return(request, public_id):
 
     def decide(alert):
         if _stage(request, alert) == "update":
-            services.alert_update_return(actor=request.user, alert=alert, reason=reason, ip=_ip(request))
+            services.alert_update_return(actor=request.user, alert=alert, reason=reason, ip=client_ip(request))
             return "Update returned to the agency with your reason."
-        services.alert_return(actor=request.user, alert=alert, reason=reason, ip=_ip(request))
+        services.alert_return(actor=request.user, alert=alert, reason=reason, ip=client_ip(request))
         return "Returned to the agency with your reason."
 
     return _decide(request, public_id, decide)
@@ -478,7 +476,7 @@ def alert_deny(request, public_id):
             alert=alert,
             reason=reason,
             reauthenticated_at=reauthenticated_at(request),
-            ip=_ip(request),
+            ip=client_ip(request),
         )
         return "Denied. The agency has been told why."
 
@@ -498,7 +496,7 @@ def alert_resolve(request, public_id):
             outcome=outcome,
             note=note,
             reauthenticated_at=reauthenticated_at(request),
-            ip=_ip(request),
+            ip=client_ip(request),
         )
         return f"The alert is {alert.get_status_display().lower()}; the cancellation goes to everyone who received it."
 

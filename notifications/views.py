@@ -9,16 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.ip import client_ip
+
 from . import selectors, services
 from .exceptions import InvalidTransition
 from .forms import PreferencesForm, RejectForm, SubscribeForm
 from .models import MediaSubscriber
 from .permissions import can_retry_deliveries, can_review_subscriber, can_see_subscriber_queue
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
 
 # --- public: sign-up and the subscriber's own page ------------------------------------------------
 
@@ -30,7 +27,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.subscriber_register(
-            data=data, states=list(data["states"]), counties=data["county_objects"], ip=_ip(request)
+            data=data, states=list(data["states"]), counties=data["county_objects"], ip=client_ip(request)
         )
         return redirect("notifications:subscribe-sent")
     return render(request, "notifications/subscriber_form.html", {"form": form})
@@ -49,7 +46,7 @@ def subscribe_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "notifications/subscriber_confirm.html", {"token": token})
     try:
-        subscriber = services.subscriber_confirm(token=token, ip=_ip(request))
+        subscriber = services.subscriber_confirm(token=token, ip=client_ip(request))
     except services.LinkExpired:
         return render(request, "notifications/subscriber_link_invalid.html", {"expired": True}, status=410)
     except services.LinkInvalid:
@@ -79,7 +76,7 @@ def subscriber_manage(request: HttpRequest, token: str) -> HttpResponse:
                 language=data["language"],
                 wants_exercises=data["wants_exercises"],
                 webhook_url=data["webhook_url"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except InvalidTransition as exc:
             messages.error(request, exc.messages[0])
@@ -105,7 +102,7 @@ def subscriber_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = selectors.subscriber_get_by_manage_token(token)
     if request.method == "GET":
         return render(request, "notifications/subscriber_unsubscribe.html", {"subscriber": subscriber, "token": token})
-    services.subscriber_unsubscribe(subscriber=subscriber, ip=_ip(request))
+    services.subscriber_unsubscribe(subscriber=subscriber, ip=client_ip(request))
     return render(request, "notifications/subscriber_unsubscribed.html", {"subscriber": subscriber, "token": token})
 
 
@@ -113,7 +110,7 @@ def subscriber_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def subscriber_link_new(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = selectors.subscriber_get_by_manage_token(token)
-    services.subscriber_link_rotate(subscriber=subscriber, ip=_ip(request))
+    services.subscriber_link_rotate(subscriber=subscriber, ip=client_ip(request))
     return render(request, "notifications/subscriber_link_sent.html", {"subscriber": subscriber})
 
 
@@ -155,7 +152,7 @@ def subscriber_review(request: HttpRequest, public_id) -> HttpResponse:
 def subscriber_verify(request: HttpRequest, public_id) -> HttpResponse:
     subscriber = selectors.subscriber_get_for_reviewer(request.user, public_id=public_id)
     try:
-        services.subscriber_verify(actor=request.user, subscriber=subscriber, ip=_ip(request))
+        services.subscriber_verify(actor=request.user, subscriber=subscriber, ip=client_ip(request))
     except (InvalidTransition, PermissionDenied) as exc:
         messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
     else:
@@ -180,7 +177,7 @@ def subscriber_reject(request: HttpRequest, public_id) -> HttpResponse:
         )
     try:
         services.subscriber_reject(
-            actor=request.user, subscriber=subscriber, reason=form.cleaned_data["reason"], ip=_ip(request)
+            actor=request.user, subscriber=subscriber, reason=form.cleaned_data["reason"], ip=client_ip(request)
         )
     except (InvalidTransition, PermissionDenied) as exc:
         messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
@@ -220,7 +217,7 @@ def delivery_progress(request: HttpRequest, message_id) -> JsonResponse:
 def delivery_retry(request: HttpRequest, message_id) -> HttpResponse:
     message = selectors.message_get_for_deliveries(request.user, message_id=message_id)
     try:
-        count = services.deliveries_retry_failed(actor=request.user, message=message, ip=_ip(request))
+        count = services.deliveries_retry_failed(actor=request.user, message=message, ip=client_ip(request))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

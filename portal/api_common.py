@@ -14,6 +14,7 @@ from rest_framework import serializers, throttling
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from accounts.ip import client_ip  # noqa: F401  (re-exported for the API modules)
 from accounts.reauth import ReauthRequired, reauthenticated_at
 from alerts.http import PUBLIC_CACHE_CONTROL, etag_for, mark_public
 
@@ -83,10 +84,6 @@ def api_reauthenticated_at(request, password: str | None, otp_token: str | None 
         messages = [m for errors in form.errors.values() for m in errors]
         raise ReauthRequired(" ".join(messages) or ReauthRequired.default_message)
     return timezone.now()
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def public_response(request, data, *, last_modified: datetime | None) -> Response:
