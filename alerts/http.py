@@ -20,7 +20,8 @@ def etag_for(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-def _not_modified(request: HttpRequest, etag: str, last_modified: datetime | None) -> bool:
+def is_not_modified(request: HttpRequest, etag: str, last_modified: datetime | None) -> bool:
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is current: for pages and API."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match:
         tags = parse_etags(if_none_match)
@@ -39,7 +40,7 @@ def public_response(
 ) -> HttpResponse:
     """A cacheable public response, or a 304 when the client's copy is current."""
     etag = etag_for(content)
-    if request.method in ("GET", "HEAD") and _not_modified(request, etag, last_modified):
+    if request.method in ("GET", "HEAD") and is_not_modified(request, etag, last_modified):
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(content, content_type=content_type)

@@ -8,7 +8,6 @@ import json
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from rest_framework import serializers, throttling
 from rest_framework.response import Response
@@ -16,7 +15,7 @@ from rest_framework.settings import api_settings
 
 from accounts.ip import client_ip  # noqa: F401  (re-exported for the API modules)
 from accounts.reauth import ReauthRequired, reauthenticated_at
-from alerts.http import PUBLIC_CACHE_CONTROL, etag_for, mark_public
+from alerts.http import PUBLIC_CACHE_CONTROL, etag_for, is_not_modified, mark_public
 
 
 class _LiveRatesMixin:
@@ -92,12 +91,12 @@ def public_response(request, data, *, last_modified: datetime | None) -> Respons
     Sets no cookie and does not vary on Cookie."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
     etag = etag_for(body)
-    last_modified_ts = int(last_modified.timestamp()) if last_modified else None
-    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
-    response = Response(data) if conditional is None else Response(status=conditional.status_code)
+    django_request = getattr(request, "_request", request)
+    not_modified = request.method in ("GET", "HEAD") and is_not_modified(django_request, etag, last_modified)
+    response = Response(status=304) if not_modified else Response(data)
     response["ETag"] = etag
-    if last_modified_ts is not None:
-        response["Last-Modified"] = http_date(last_modified_ts)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(int(last_modified.timestamp()))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     _forget_session_access(request)
     return mark_public(response)
