@@ -753,3 +753,29 @@ def test_explore(world):
             out.append(f"{key:45} {method:6} " + " ".join(f"{p[:4]}={t}" for p, t in seen.items()))
     with open(os.environ["AUTHZ_EXPLORE"], "w") as f:
         f.write("\n".join(out))
+
+
+# ---- Bad input on the pages: a clear answer, never a 500 --------------------------------------------
+
+_JUNK = ["", " ", "x" * 5000, "-1", "99999999999", "2026-13-45", "not-a-uuid", "<script>alert(1)</script>", "\u201csmart\u201d"]
+
+FORM_CELLS = [
+    (key, persona)
+    for key, row in MATRIX.items()
+    if ROUTES[_route_name(key)].drf_view is None and "post" in row.writes
+    for persona in PERSONAS
+    if row.writes["post"][persona].changes
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "persona"), FORM_CELLS, ids=[f"{k}-{p}" for k, p in FORM_CELLS])
+def test_a_form_posted_empty_or_with_junk_by_someone_allowed_never_answers_500(world, key, persona):
+    row = MATRIX[key]
+    path = _path(key, world, persona)
+    client = client_for(persona, world)
+    fields = list((row.body(world) if row.body else {}).keys()) or ["reason", "note", "outcome", "email"]
+    bodies = [{}] + [dict.fromkeys(fields, junk) for junk in _JUNK]
+    for body in bodies:
+        response = client.post(path, data=body)
+        assert response.status_code < 500, f"POST {path} as {persona} with {body!r:.120}: {response.status_code}"
