@@ -11,8 +11,10 @@ PASSWORD = "correct-horse-battery-staple"
 def _media_and_publish_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLISH_ROOT = tmp_path / "public"
-    settings.STORAGES = {**settings.STORAGES, "publish": {**settings.STORAGES["publish"], "OPTIONS": {
-        "location": str(tmp_path / "public"), "base_url": "/"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "publish": {**settings.STORAGES["publish"], "OPTIONS": {"location": str(tmp_path / "public"), "base_url": "/"}},
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 
@@ -44,10 +46,18 @@ def _agency(state_usps, name, ori, county_fips):
 
     state = State.objects.get(usps=state_usps)
     return Agency.objects.create(
-        name=name, ori=ori, agency_type=Agency.Type.MUNICIPAL, state=state,
+        name=name,
+        ori=ori,
+        agency_type=Agency.Type.MUNICIPAL,
+        state=state,
         county=County.objects.get(state=state, fips=county_fips),
-        address="1 Main St", city=name.split(" ")[0], postal_code="00000", phone="555-0100",
-        tip_line="1-800-555-0199", head_name="Chief Example", status=Agency.Status.VERIFIED,
+        address="1 Main St",
+        city=name.split(" ")[0],
+        postal_code="00000",
+        phone="555-0100",
+        tip_line="1-800-555-0199",
+        head_name="Chief Example",
+        status=Agency.Status.VERIFIED,
     )
 
 

@@ -31,14 +31,26 @@ def on_logged_in(sender, request, user, **kwargs) -> None:
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = (credentials or {}).get("username", "")
     with transaction.atomic():
-        audit_record(actor=None, action="auth.login_failed", target_type="accounts.user",
-                     target_id=username[:64], target_label=username[:255], ip=_ip(request))
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            target_type="accounts.user",
+            target_id=username[:64],
+            target_label=username[:255],
+            ip=_ip(request),
+        )
 
 
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     with transaction.atomic():
-        audit_record(actor=None, action="auth.locked_out", target_type="accounts.user",
-                     target_id=(username or "")[:64], target_label=username or "", ip=ip_address)
+        audit_record(
+            actor=None,
+            action="auth.locked_out",
+            target_type="accounts.user",
+            target_id=(username or "")[:64],
+            target_label=username or "",
+            ip=ip_address,
+        )
 
 
 def connect() -> None:

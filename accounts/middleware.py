@@ -35,8 +35,12 @@ class SessionTimeoutMiddleware:
             idle = last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT
             if expired or idle:
                 logout(request)
-                messages.info(request, "You were signed out after 30 minutes without activity." if idle and not expired
-                              else "You were signed out: sessions last at most 12 hours.")
+                messages.info(
+                    request,
+                    "You were signed out after 30 minutes without activity."
+                    if idle and not expired
+                    else "You were signed out: sessions last at most 12 hours.",
+                )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             # Write at most once a minute: a session save per request would be a write per page.
             if last_seen is None or now - last_seen >= 60:
@@ -64,7 +68,13 @@ class SecondFactorMiddleware:
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
 
-                return JsonResponse({"detail": "Finish signing in with your second factor first.",
-                                     "code": "second_factor_required", "fields": {}}, status=403)
+                return JsonResponse(
+                    {
+                        "detail": "Finish signing in with your second factor first.",
+                        "code": "second_factor_required",
+                        "fields": {},
+                    },
+                    status=403,
+                )
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

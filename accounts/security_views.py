@@ -42,8 +42,9 @@ def two_factor_setup(request):
     device = totp_device_start(user=request.user)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["otp_token"],
-                                    ip=client_ip(request))
+        codes = totp_device_confirm(
+            user=request.user, device=device, token=form.cleaned_data["otp_token"], ip=client_ip(request)
+        )
         if codes is None:
             form.add_error("otp_token", "That code is not right. Check the time on your phone and try the newest code.")
         else:
@@ -52,10 +53,16 @@ def two_factor_setup(request):
             reauth_mark(request)
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": _next(request)})
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "accounts/two_factor_setup.html", {
-        "form": form, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)), "next": _next(request),
-        "replacing": has_second_factor(request.user),
-    })
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next(request),
+            "replacing": has_second_factor(request.user),
+        },
+    )
 
 
 @never_cache
@@ -81,7 +88,9 @@ def two_factor_verify(request):
     if request.method == "POST" and form.is_valid():
         device = second_factor_verify(user=request.user, token=form.cleaned_data["otp_token"])
         if device is None:
-            form.add_error("otp_token", "That code is not right. Use the newest code from your app, or a recovery code.")
+            form.add_error(
+                "otp_token", "That code is not right. Use the newest code from your app, or a recovery code."
+            )
         else:
             otp_login(request, device)
             reauth_mark(request)

@@ -122,11 +122,14 @@ def lockouts_visible_to(user) -> list:
     attempts = AccessAttempt.objects.filter(failures_since_start__gte=axes_settings.AXES_FAILURE_LIMIT)
     if not is_national_admin(user):
         states = states_coordinated_by(user)
-        emails = get_user_model().objects.filter(
-            memberships__is_active=True,
-        ).filter(
-            _agency_or_state(states)
-        ).values_list("email", flat=True)
+        emails = (
+            get_user_model()
+            .objects.filter(
+                memberships__is_active=True,
+            )
+            .filter(_agency_or_state(states))
+            .values_list("email", flat=True)
+        )
         attempts = attempts.filter(username__in=list(emails))
     return list(attempts.order_by("-attempt_time"))
 
@@ -147,6 +150,13 @@ def lockout_clear(*, actor, username: str, ip: str | None = None) -> int:
     if username.lower() not in {a.username.lower() for a in lockouts_visible_to(actor)}:
         raise PermissionDenied("That sign-in is not locked, or is not one you can unlock.")
     removed = reset(username=username)
-    audit_record(actor=actor, action="auth.unlocked", target_type="accounts.user", target_id=username[:64],
-                 target_label=username, ip=ip, changes={"attempts_removed": removed})
+    audit_record(
+        actor=actor,
+        action="auth.unlocked",
+        target_type="accounts.user",
+        target_id=username[:64],
+        target_label=username,
+        ip=ip,
+        changes={"attempts_removed": removed},
+    )
     return removed

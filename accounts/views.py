@@ -25,7 +25,9 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def reauth(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     form = ReauthForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():

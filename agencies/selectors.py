@@ -51,20 +51,26 @@ def memberships_of_agency(agency: Agency) -> QuerySet[Membership]:
 def coordinators_of_state(state: State) -> QuerySet:
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True,
-        memberships__is_active=True,
-        memberships__role="state_coordinator",
-        memberships__state=state,
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__role="state_coordinator",
+            memberships__state=state,
+        )
+        .distinct()
+    )
 
 
 def national_admins():
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True, memberships__is_active=True, memberships__role="national_admin"
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__is_active=True, memberships__role="national_admin")
+        .distinct()
+    )
 
 
 # The salt namespaces invitation signatures: a token signed for anything else never validates here.

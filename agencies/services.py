@@ -62,8 +62,10 @@ def actual_grants(user) -> set[tuple[str, str, str | None]]:
         user=user, content_type__app_label="agencies", content_type__model__in=_TENANT_MODELS
     ).values_list("permission__codename", "content_type__model", "object_pk")
     grants = {(c, model, str(pk)) for c, model, pk in rows}
-    grants |= {(c, "global", None) for c in user.user_permissions.filter(
-        content_type__app_label="agencies").values_list("codename", flat=True)}
+    grants |= {
+        (c, "global", None)
+        for c in user.user_permissions.filter(content_type__app_label="agencies").values_list("codename", flat=True)
+    }
     return grants
 
 
@@ -114,7 +116,10 @@ def membership_grant(
     _sync_permissions(user)
     if before != (role, True):
         audit_record(
-            actor=actor, action="membership.granted", target=membership, ip=ip,
+            actor=actor,
+            action="membership.granted",
+            target=membership,
+            ip=ip,
             changes={"user": user.email, "role": role, "before": before and {"role": before[0], "active": before[1]}},
         )
     return membership
@@ -141,13 +146,20 @@ def membership_change_role(*, actor, membership: Membership, role: str, ip: str 
     if membership.role == role:
         return membership
     if membership.role == Role.AGENCY_ADMIN and not _other_active_admins(membership):
-        raise ValidationError("The agency's last administrator cannot step down; make someone else administrator first.")
+        raise ValidationError(
+            "The agency's last administrator cannot step down; make someone else administrator first."
+        )
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     _sync_permissions(membership.user)
-    audit_record(actor=actor, action="membership.role_changed", target=membership, ip=ip,
-                 changes={"user": membership.user.email, "role": [old, role]})
+    audit_record(
+        actor=actor,
+        action="membership.role_changed",
+        target=membership,
+        ip=ip,
+        changes={"user": membership.user.email, "role": [old, role]},
+    )
     return membership
 
 
@@ -161,12 +173,19 @@ def membership_deactivate(*, actor, membership: Membership, ip: str | None = Non
     if not membership.is_active:
         return membership
     if membership.role == Role.AGENCY_ADMIN and not _other_active_admins(membership):
-        raise ValidationError("The agency's last administrator cannot be removed; make someone else administrator first.")
+        raise ValidationError(
+            "The agency's last administrator cannot be removed; make someone else administrator first."
+        )
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     _sync_permissions(membership.user)
-    audit_record(actor=actor, action="membership.deactivated", target=membership, ip=ip,
-                 changes={"user": membership.user.email, "role": membership.role})
+    audit_record(
+        actor=actor,
+        action="membership.deactivated",
+        target=membership,
+        ip=ip,
+        changes={"user": membership.user.email, "role": membership.role},
+    )
     return membership
 
 

@@ -124,7 +124,9 @@ def registration_reject(request, public_id):
     if not form.is_valid():
         return _registration_page(request, agency, reject_form=form, status=400)
     try:
-        services.agency_reject(actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=client_ip(request))
+        services.agency_reject(
+            actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        )
     except PermissionDenied as e:
         messages.error(request, str(e))
     except ValidationError as e:

@@ -122,17 +122,16 @@ class Alert(models.Model):
     # Officer (missing officer): private unless a coordinator releases it.
     officer_name = models.CharField(max_length=150, blank=True)
     officer_description = models.TextField(blank=True, help_text="Only what helps find the officer.")
-    officer_release = models.CharField(
-        max_length=16, choices=OfficerRelease.choices, default=OfficerRelease.PRIVATE
-    )
+    officer_release = models.CharField(max_length=16, choices=OfficerRelease.choices, default=OfficerRelease.PRIVATE)
 
     # Public instruction and scope
     public_instruction = models.CharField(max_length=255, blank=True)
     tip_line = models.CharField(max_length=40, blank=True)
     statewide = models.BooleanField(default=True)
     counties = models.ManyToManyField(County, blank=True, related_name="+")
-    extra_states = models.ManyToManyField(State, blank=True, related_name="joined_alerts",
-                                          help_text="Other states asked to join.")
+    extra_states = models.ManyToManyField(
+        State, blank=True, related_name="joined_alerts", help_text="Other states asked to join."
+    )
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     # Channel texts (generated from the fields, then editable)
@@ -147,18 +146,26 @@ class Alert(models.Model):
 
     # Workflow bookkeeping (written only by alerts.services)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     update_state = models.CharField(max_length=10, choices=UpdateState.choices, blank=True, default="")
     update_note = models.TextField("what changed", blank=True)
-    update_submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    update_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     update_submitted_at = models.DateTimeField(null=True, blank=True)
-    resolve_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolve_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolve_requested_at = models.DateTimeField(null=True, blank=True)
     resolve_requested_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     resolve_requested_note = models.TextField(blank=True)
@@ -184,7 +191,10 @@ class Alert(models.Model):
     @property
     def is_public(self) -> bool:
         return not self.is_exercise and self.status in (
-            self.Status.ACTIVE, self.Status.RESOLVED, self.Status.CANCELLED, self.Status.EXPIRED
+            self.Status.ACTIVE,
+            self.Status.RESOLVED,
+            self.Status.CANCELLED,
+            self.Status.EXPIRED,
         )
 
 
@@ -197,7 +207,7 @@ class Suspect(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=20, blank=True)
     race = models.CharField(max_length=60, blank=True)
-    height = models.CharField(max_length=20, blank=True, help_text='e.g. 5\'10"')
+    height = models.CharField(max_length=20, blank=True, help_text="e.g. 5'10\"")
     weight = models.CharField(max_length=20, blank=True, help_text="e.g. 180 lb")
     hair = models.CharField(max_length=60, blank=True)
     eyes = models.CharField(max_length=60, blank=True)

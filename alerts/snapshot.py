@@ -73,32 +73,56 @@ def alert_snapshot(alert: Alert) -> dict[str, Any]:
         },
         "suspects": [
             {
-                "name": s.name, "aliases": s.aliases, "age": s.age,
+                "name": s.name,
+                "aliases": s.aliases,
+                "age": s.age,
                 "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None,
-                "sex": s.sex, "race": s.race, "height": s.height, "weight": s.weight, "hair": s.hair,
-                "eyes": s.eyes, "clothing": s.clothing, "marks": s.marks,
+                "sex": s.sex,
+                "race": s.race,
+                "height": s.height,
+                "weight": s.weight,
+                "hair": s.hair,
+                "eyes": s.eyes,
+                "clothing": s.clothing,
+                "marks": s.marks,
                 "armed_and_dangerous": s.armed_and_dangerous,
             }
             for s in suspects
         ],
         "vehicles": [
             {
-                "year": v.year, "make": v.make, "model": v.model, "color": v.color, "body_style": v.body_style,
-                "plate": v.plate, "plate_partial": v.plate_partial,
-                "plate_state": v.plate_state.usps if v.plate_state_id else "", "features": v.features,
+                "year": v.year,
+                "make": v.make,
+                "model": v.model,
+                "color": v.color,
+                "body_style": v.body_style,
+                "plate": v.plate,
+                "plate_partial": v.plate_partial,
+                "plate_state": v.plate_state.usps if v.plate_state_id else "",
+                "features": v.features,
             }
             for v in vehicles
         ],
         "photos": [
             {
-                "public_id": str(p.public_id), "path": p.web_image.name, "size": p.size, "sha256": p.sha256,
-                "mime": "image/jpeg", "width": p.width, "height": p.height, "caption": p.caption,
-                "suspect": suspect_index.get(p.suspect_id), "vehicle": vehicle_index.get(p.vehicle_id),
+                "public_id": str(p.public_id),
+                "path": p.web_image.name,
+                "size": p.size,
+                "sha256": p.sha256,
+                "mime": "image/jpeg",
+                "width": p.width,
+                "height": p.height,
+                "caption": p.caption,
+                "suspect": suspect_index.get(p.suspect_id),
+                "vehicle": vehicle_index.get(p.vehicle_id),
             }
             for p in alert.photos.filter(removed=False)
         ],
-        "officer": {"name": alert.officer_name, "description": alert.officer_description,
-                    "release": alert.officer_release},
+        "officer": {
+            "name": alert.officer_name,
+            "description": alert.officer_description,
+            "release": alert.officer_release,
+        },
         "outcome": alert.outcome,
         "outcome_label": alert.get_outcome_display() if alert.outcome else "",
         "outcome_note": alert.outcome_note,
@@ -119,7 +143,9 @@ def law_enforcement_view(snapshot: dict[str, Any]) -> dict[str, Any]:
     officer when released to law enforcement. Private notes stay in the portal."""
     view = public_view(snapshot)
     internal = snapshot.get("internal") or {}
-    view["law_enforcement"] = {k: internal.get(k, "") for k in ("case_number", "ncic_number", "warrant_status", "case_contact")}
+    view["law_enforcement"] = {
+        k: internal.get(k, "") for k in ("case_number", "ncic_number", "warrant_status", "case_contact")
+    }
     officer = snapshot.get("officer") or {}
     if officer.get("release") in (Alert.OfficerRelease.LAW_ENFORCEMENT, Alert.OfficerRelease.PUBLIC):
         view["officer"] = officer

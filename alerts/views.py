@@ -36,7 +36,6 @@ from .texts import TEXT_FIELDS
 REASON_SESSION_KEY = "alerts_pending_reason"
 
 
-
 def _detail(alert: Alert) -> HttpResponseRedirect:
     return redirect("alerts:alert-detail", alert.public_id)
 
@@ -443,7 +442,12 @@ def alert_approve(request, public_id):
             )
             return "Update approved: a new message goes out to everyone who received the alert."
         services.alert_approve(
-            actor=request.user, alert=alert, reauthenticated_at=at, officer_release=release, note=note, ip=client_ip(request)
+            actor=request.user,
+            alert=alert,
+            reauthenticated_at=at,
+            officer_release=release,
+            note=note,
+            ip=client_ip(request),
         )
         return "Approved: the alert is active and is being distributed." + (
             " (Exercise: nothing public, no live recipients.)" if alert.is_exercise else ""

@@ -19,11 +19,22 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, sort_keys=True))
 
 
-def audit_hash(*, prev_hash: str, created_at, actor_id, actor_label, action, target_type, target_id,
-               target_label, changes, ip) -> str:
+def audit_hash(
+    *, prev_hash: str, created_at, actor_id, actor_label, action, target_type, target_id, target_label, changes, ip
+) -> str:
     payload = json.dumps(
-        [prev_hash, created_at.isoformat(), actor_id, actor_label, action, target_type, str(target_id),
-         target_label, _canonical(changes), ip],
+        [
+            prev_hash,
+            created_at.isoformat(),
+            actor_id,
+            actor_label,
+            action,
+            target_type,
+            str(target_id),
+            target_label,
+            _canonical(changes),
+            ip,
+        ],
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -75,8 +86,16 @@ def audit_record(
         prev_hash=prev_hash,
     )
     event.hash = audit_hash(
-        prev_hash=prev_hash, created_at=created_at, actor_id=actor_id, actor_label=actor_label, action=action,
-        target_type=target_type, target_id=target_id, target_label=event.target_label, changes=changes, ip=ip,
+        prev_hash=prev_hash,
+        created_at=created_at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=event.target_label,
+        changes=changes,
+        ip=ip,
     )
     event.save(force_insert=True)
     return event
@@ -91,9 +110,16 @@ def audit_verify() -> tuple[bool, int, str]:
         if event.prev_hash != prev:
             return False, count, f"event {event.pk}: prev_hash does not match the event before it"
         expected = audit_hash(
-            prev_hash=event.prev_hash, created_at=event.created_at, actor_id=event.actor_id,
-            actor_label=event.actor_label, action=event.action, target_type=event.target_type,
-            target_id=event.target_id, target_label=event.target_label, changes=event.changes, ip=event.ip,
+            prev_hash=event.prev_hash,
+            created_at=event.created_at,
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            action=event.action,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            target_label=event.target_label,
+            changes=event.changes,
+            ip=event.ip,
         )
         if expected != event.hash:
             return False, count, f"event {event.pk}: content does not match its hash"

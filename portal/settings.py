@@ -37,7 +37,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.getenv("SITE_NAME", "Blue Alert Network")
 CAP_SENDER = os.getenv("CAP_SENDER", "bluealert@example.org")
@@ -193,7 +195,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 def _email_settings(url: str) -> dict:
     if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": VAR_DIR / "mail"}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": VAR_DIR / "mail",
+        }
     parts = urlparse(url)
     if parts.scheme not in ("smtp", "smtps", "submission"):
         raise ImproperlyConfigured(f"EMAIL_URL scheme must be smtp, smtps or submission, got {parts.scheme!r}")
@@ -281,7 +286,9 @@ CAP_CIRCLE_RADIUS_KM = envint("CAP_CIRCLE_RADIUS_KM", "40")
 import xstatic.pkg.leaflet  # noqa: E402
 
 STATICFILES_DIRS = [*STATICFILES_DIRS, ("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "alerts.http.PublicResponseMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "alerts.http.PublicResponseMiddleware"
+)
 
 # REST API (issue 6): errors as one JSON shape, JSON in and out, throttling per user and per IP.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "portal.api_errors.api_exception_handler"
@@ -306,7 +313,7 @@ SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
 SPECTACULAR_SETTINGS["DESCRIPTION"] = (
     "The Blue Alert Network portal's REST API. Authenticate with `Authorization: Token <key>` (create a "
     "token on your account page, or `manage.py drf_create_token <email>`), or a signed-in browser session. "
-    "Every error is JSON: `{\"detail\": ..., \"code\": ..., \"fields\": {field: [messages]}}`."
+    'Every error is JSON: `{"detail": ..., "code": ..., "fields": {field: [messages]}}`.'
 )
 SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"] = "/api/v1"
 SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
@@ -352,16 +359,24 @@ CELERY_BEAT_SCHEDULE["notifications-deliveries-sweep"] = {
 
 # Alerts workflow (issue 3): expiry, the reminder one hour before, escalation after 10 minutes.
 CELERY_BEAT_SCHEDULE["alerts-expire"] = {
-    "task": "alerts.tasks.alerts_expire", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+    "task": "alerts.tasks.alerts_expire",
+    "schedule": 60.0,
+    "options": {"queue": "priority", "expires": 60},
 }
 CELERY_BEAT_SCHEDULE["alerts-remind-expiry"] = {
-    "task": "alerts.tasks.alerts_remind_expiry", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+    "task": "alerts.tasks.alerts_remind_expiry",
+    "schedule": 60.0,
+    "options": {"queue": "priority", "expires": 60},
 }
 CELERY_BEAT_SCHEDULE["alerts-escalate"] = {
-    "task": "alerts.tasks.alerts_escalate", "schedule": 60.0, "options": {"queue": "priority", "expires": 60},
+    "task": "alerts.tasks.alerts_escalate",
+    "schedule": 60.0,
+    "options": {"queue": "priority", "expires": 60},
 }
 CELERY_BEAT_SCHEDULE["alerts-withdraw-photos"] = {
-    "task": "alerts.tasks.alerts_withdraw_photos", "schedule": 3600.0, "options": {"expires": 3600},
+    "task": "alerts.tasks.alerts_withdraw_photos",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
 }
 
 # Content-Security-Policy (issue 7): no inline script or style on any page; images may come from the

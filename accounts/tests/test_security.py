@@ -183,8 +183,9 @@ def test_a_password_change_ends_the_users_other_sessions(alice):
     first, _ = _password_sign_in(alice.email)
     second, _ = _password_sign_in(alice.email)
     new = "a-brand-new-passphrase-42"
-    response = first.post(reverse("accounts:password-change"),
-                          {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = first.post(
+        reverse("accounts:password-change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     assert first.get(reverse("alerts:dashboard")).status_code == 200
     assert second.get(reverse("alerts:dashboard")).status_code == 302
@@ -215,7 +216,11 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "SITE_URL": "https://bluealert.example.gov",
         "VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-

@@ -9,8 +9,15 @@ from audit.services import audit_record, audit_verify
 def _record(n=3, actor=None):
     for i in range(n):
         with transaction.atomic():
-            audit_record(actor=actor, action="test.event", target_type="thing", target_id=str(i),
-                         target_label=f"thing {i}", changes={"n": i, "when": "now"}, ip="127.0.0.1")
+            audit_record(
+                actor=actor,
+                action="test.event",
+                target_type="thing",
+                target_id=str(i),
+                target_label=f"thing {i}",
+                changes={"n": i, "when": "now"},
+                ip="127.0.0.1",
+            )
 
 
 @pytest.mark.django_db

@@ -311,8 +311,9 @@ def deliveries_sweep() -> dict:
         deliveries_enqueue(bulk, priority=False)
         replanned = _messages_replan(now)
     if reset or rows or replanned:
-        log.warning("delivery sweep: %d stuck rows reset, %d rows requeued, %d messages re-planned",
-                    reset, len(rows), replanned)
+        log.warning(
+            "delivery sweep: %d stuck rows reset, %d rows requeued, %d messages re-planned", reset, len(rows), replanned
+        )
     return {"reset": reset, "requeued": len(rows), "replanned": replanned}
 
 

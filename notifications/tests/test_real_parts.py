@@ -203,7 +203,7 @@ class RealParts:
     def logs(self, tail: int | None = 4000) -> str:
         """The workers' logs: the last `tail` characters of each (for failure messages), or all."""
         return "\n".join(
-            f"--- {w.name}\n{w.log.read_text()[-tail if tail else 0:]}" for w in self.workers if w.log.exists()
+            f"--- {w.name}\n{w.log.read_text()[-tail if tail else 0 :]}" for w in self.workers if w.log.exists()
         )
 
 

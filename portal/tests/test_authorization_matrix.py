@@ -757,7 +757,17 @@ def test_explore(world):
 
 # ---- Bad input on the pages: a clear answer, never a 500 --------------------------------------------
 
-_JUNK = ["", " ", "x" * 5000, "-1", "99999999999", "2026-13-45", "not-a-uuid", "<script>alert(1)</script>", "\u201csmart\u201d"]
+_JUNK = [
+    "",
+    " ",
+    "x" * 5000,
+    "-1",
+    "99999999999",
+    "2026-13-45",
+    "not-a-uuid",
+    "<script>alert(1)</script>",
+    "\u201csmart\u201d",
+]
 
 FORM_CELLS = [
     (key, persona)

@@ -11,7 +11,11 @@ def test_email_url_unset_writes_mail_to_files():
 def test_email_url_smtp_is_parsed_with_credentials():
     s = _email_settings("submission://user%40x:p%2Fw@mail.example:2525")
     assert (s["EMAIL_HOST"], s["EMAIL_PORT"], s["EMAIL_HOST_USER"], s["EMAIL_HOST_PASSWORD"]) == (
-        "mail.example", 2525, "user@x", "p/w")
+        "mail.example",
+        2525,
+        "user@x",
+        "p/w",
+    )
     assert s["EMAIL_USE_TLS"] and not s["EMAIL_USE_SSL"]
 
 
@@ -35,6 +39,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     import sys
 
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "", "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr

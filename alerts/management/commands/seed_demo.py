@@ -366,8 +366,15 @@ class Command(BaseCommand):
             if subscriber is None:
                 state = State.objects.get(usps=usps)
                 counties = list(County.objects.filter(state=state, fips__in=county_fips))
-                data = {"organisation": org, "outlet_type": kind, "contact_name": contact, "email": email,
-                        "phone": "555-0123", "language": language, "wants_exercises": False}
+                data = {
+                    "organisation": org,
+                    "outlet_type": kind,
+                    "contact_name": contact,
+                    "email": email,
+                    "phone": "555-0123",
+                    "language": language,
+                    "wants_exercises": False,
+                }
                 with transaction.atomic():
                     subscriber = subscriber_register(data=data, states=[state], counties=counties)
                 with transaction.atomic():
