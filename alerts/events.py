@@ -1,21 +1,16 @@
-"""What happens after a message (Alert, Update, Cancel) is approved: the seam between the
-workflow and the two consumers of a message, publishing and distribution."""
+"""What the alert workflow announces, for whoever reacts: alerts' own publishing and the
+distribution side (notifications). Alerts imports nobody to announce; the reacting apps connect
+their receivers in their AppConfig.ready.
 
-from django.db import transaction
+Each signal is sent inside the transaction that made the change. A receiver only schedules work
+after commit (`transaction.on_commit`) or records it in the same transaction; a rollback therefore
+publishes and sends nothing.
+"""
 
+from django.dispatch import Signal
 
-def message_approved(*, message_id: int, alert_id: int) -> None:
-    """Schedule, after commit, the publishing of the alert's public artifacts and the
-    distribution of the message. Call inside the approving transaction; a rollback sends nothing."""
-    from alerts.tasks import alert_publish
-    from notifications.tasks import message_distribute
+# A message (Alert, Update or Cancel) was approved and frozen. Arguments: message_id, alert_id.
+message_approved = Signal()
 
-    transaction.on_commit(lambda: alert_publish.delay(alert_id))
-    transaction.on_commit(lambda: message_distribute.delay(message_id))
-
-
-def alert_ended(*, alert_id: int) -> None:
-    """An alert ended without a message (expiry): republish its pages and feeds after commit."""
-    from alerts.tasks import alert_publish
-
-    transaction.on_commit(lambda: alert_publish.delay(alert_id))
+# An alert ended without a message (expiry): its pages and feeds must change. Argument: alert_id.
+alert_ended = Signal()

@@ -259,7 +259,7 @@ def _message_create(*, alert: Alert, kind: str, actor: User, note: str = "", sna
         note=note,
         approved_by=actor,
     )
-    events.message_approved(message_id=message.pk, alert_id=alert.pk)
+    events.message_approved.send(sender=Message, message_id=message.pk, alert_id=alert.pk)
     if kind in (Message.Kind.ALERT, Message.Kind.CANCEL) and not alert.is_exercise and settings.OPERATIONS_EMAIL:
         # The on-call desk hears of every live activation and cancellation (the Hawaii lesson).
         _notify(alert, "oncall", [settings.OPERATIONS_EMAIL], message=message, approver=actor)
@@ -912,7 +912,7 @@ def alerts_expire(*, now: datetime | None = None) -> int:
                 changes={"status": [S.ACTIVE, S.EXPIRED], "expires_at": alert.expires_at.isoformat()},
             )
             _notify(alert, "expired", _agency_people(alert, admins=True) + _coordinators(alert))
-            events.alert_ended(alert_id=alert.pk)
+            events.alert_ended.send(sender=Alert, alert_id=alert.pk)
             count += 1
     return count
 

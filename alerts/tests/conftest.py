@@ -91,7 +91,8 @@ def run_mail(callbacks) -> None:
 
 
 def publishing_callbacks(callbacks) -> list:
-    return [cb for cb in callbacks if cb.__qualname__.startswith("message_approved")]
+    # The receivers of alerts.events.message_approved: publishing and distribution.
+    return [cb for cb in callbacks if cb.__qualname__.split(".")[0] in ("publish_after_commit", "distribute_after_commit")]
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ def test_a_rolled_back_approval_enqueues_nothing(
         transaction.atomic(),
     ):
         message = make_message(alert, approved_by=carol)
-        message_approved(message_id=message.pk, alert_id=alert.pk)
+        message_approved.send(sender=Message, message_id=message.pk, alert_id=alert.pk)
         raise RuntimeError("approval failed after the hook")
 
     assert callbacks == []
