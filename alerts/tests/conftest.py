@@ -92,7 +92,9 @@ def run_mail(callbacks) -> None:
 
 def publishing_callbacks(callbacks) -> list:
     # The receivers of alerts.events.message_approved: publishing and distribution.
-    return [cb for cb in callbacks if cb.__qualname__.split(".")[0] in ("publish_after_commit", "distribute_after_commit")]
+    return [
+        cb for cb in callbacks if cb.__qualname__.split(".")[0] in ("publish_after_commit", "distribute_after_commit")
+    ]
 
 
 @pytest.fixture
