@@ -70,7 +70,7 @@ def variables_read(path: Path, *, strict: bool) -> set[str]:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             names.add(arg.value)
         elif id(node) not in helper_bodies:
-            opaque.append(f"{path.name}:{node.lineno}")
+            opaque.append(f"{path.name}:{arg.lineno}")
     if strict:
         assert not opaque, f"environment read with a computed name (use a literal): {opaque}"
     return names
