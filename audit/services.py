@@ -2,12 +2,17 @@
 
 import hashlib
 import json
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 GENESIS = "0" * 64
 # Any constant works: it only has to be the same for every writer of the chain.
@@ -20,7 +25,17 @@ def _canonical(value: Any) -> Any:
 
 
 def audit_hash(
-    *, prev_hash: str, created_at, actor_id, actor_label, action, target_type, target_id, target_label, changes, ip
+    *,
+    prev_hash: str,
+    created_at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    target_label: str,
+    changes: Any,
+    ip: str | None,
 ) -> str:
     payload = json.dumps(
         [
@@ -43,13 +58,13 @@ def audit_hash(
 
 def audit_record(
     *,
-    actor,
+    actor: "AbstractBaseUser | AnonymousUser | None",
     action: str,
     target: models.Model | None = None,
     target_type: str = "",
     target_id: str = "",
     target_label: str = "",
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the transaction of the change it records.

@@ -21,9 +21,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 from deploy import serve
+
+if TYPE_CHECKING:
+    from .smtpsink import Sink  # imported where it starts: it spawns a process
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bluealert_bench"
@@ -92,15 +96,22 @@ class WrkResult:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
+def _find(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    found = re.search(pattern, text, flags)
+    if found is None:
+        raise ValueError(f"no {pattern!r} in wrk's output:\n{text}")
+    return found
+
+
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()
+    number, unit = _find(r"^([\d.]+)(us|ms|s|m)$", text.strip()).groups()
     return float(number) * _UNITS[unit]
 
 
 def parse_wrk(output: str) -> WrkResult:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    rps = float(_find(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = _ms(_find(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    requests = int(_find(r"(\d+) requests in", output).group(1))
     errors = 0
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if non2xx:
@@ -124,6 +135,8 @@ def wrk(
 def http_get(url: str, headers: dict | None = None, timeout: float = 10) -> tuple[int, bytes]:
     """GET without following redirects (a redirect to the sign-in page must show as a 302)."""
     parts = urlparse(url)
+    if not parts.hostname:
+        raise ValueError(f"no host in {url!r}")
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
@@ -171,7 +184,7 @@ class Services:
     redis_port: int = 0
     nginx_port: int = 0
     app_port: int = 0
-    sink: object = None
+    _sink: Sink | None = None
     supervisor: serve.Supervisor | None = None
     logs: dict[str, Path] = field(default_factory=dict)
     secret_key: str = field(default_factory=lambda: "bench-only-" + os.urandom(24).hex())
@@ -257,9 +270,17 @@ class Services:
             ],
         )
         wait_for(lambda: port_open(self.redis_port), timeout=20, what="redis")
-        self.sink = Sink.start()
+        self._sink = Sink.start()
 
-    def _start(self, name: str, argv: list[str], env: dict | None = None):
+    @property
+    def sink(self) -> Sink:
+        if self._sink is None:
+            raise RuntimeError("the SMTP sink is not started yet (Services.start_base starts it)")
+        return self._sink
+
+    def _start(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        if self.supervisor is None:
+            raise RuntimeError("the supervisor is not started yet (Services.start_base starts it)")
         log = self.root / f"{name}.log"
         handle = log.open("ab")
         self._files.append(handle)
@@ -331,8 +352,8 @@ class Services:
     def close(self, *, keep: bool = False) -> None:
         if self.supervisor is not None:
             self.supervisor.stop_all(timeout=15)
-        if self.sink is not None:
-            self.sink.stop()
+        if self._sink is not None:
+            self._sink.stop()
         for handle in self._files:
             handle.close()
         with contextlib.suppress(Exception):

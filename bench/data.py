@@ -11,11 +11,17 @@ from __future__ import annotations
 import io
 import random
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from alerts.models import Message
 
 SUSPECTS = [
     {
@@ -141,7 +147,7 @@ def alert_pending(p: dict, *, marker: str):
     return alert
 
 
-def alert_approve(p: dict, alert) -> tuple[object, float]:
+def alert_approve(p: dict, alert) -> tuple[Message, float]:
     """carol approves (re-authenticated just now). Returns the message and the monotonic time of
     the commit: an on_commit hook registered before the service's own ones, so it runs first,
     before the publishing and distribution tasks are even sent to the broker."""
@@ -201,7 +207,7 @@ def session_cookie(user) -> dict:
     session = client.session
 
     class _Request:  # reauth_mark only needs .session
-        pass
+        session: SessionBase
 
     request = _Request()
     request.session = session

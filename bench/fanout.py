@@ -75,8 +75,11 @@ def _wait_delivered(services: Services, message, *, since: float) -> dict:
 
 def _baseline(services: Services, sample: bytes, count: int, tag: str) -> dict:
     """smtplib, one connection, `count` messages the size of `sample`; time to the last accepted."""
-    mid = re.search(rb"^Message-ID:\s*(<[^>\r\n]*>)", sample, re.I | re.M).group(1)
-    to = re.search(rb"^To:\s*(\S+@\S+)\s*$", sample, re.I | re.M).group(1)
+    found_mid = re.search(rb"^Message-ID:\s*(<[^>\r\n]*>)", sample, re.I | re.M)
+    found_to = re.search(rb"^To:\s*(\S+@\S+)\s*$", sample, re.I | re.M)
+    if found_mid is None or found_to is None:
+        raise ValueError("the sampled message has no Message-ID or To header")
+    mid, to = found_mid.group(1), found_to.group(1)
     width = len(mid) - len(f"<baseline-{tag}.@bench.invalid>")
     messages = []
     for i in range(count):
@@ -195,6 +198,7 @@ def run(services: Services, people: dict, *, subscribers: int = 10000, runs: int
     total = data.subscribers_create(subscribers)
     say(f"Fan-out: {total} verified email subscribers; workers: priority x{_conc('priority')}, bulk x{_conc('bulk')}")
     rounds = []
+    message_bytes = 0
     baselines = []
     for i, alert in enumerate(pending):
         wait_for(lambda: _queues_empty(services), timeout=120, what="empty queues")
@@ -214,6 +218,9 @@ def run(services: Services, people: dict, *, subscribers: int = 10000, runs: int
             f"outbox {result['outbox']}"
         )
         sample = services.sink.sample(str(message.message_id))
+        if sample is None:
+            raise RuntimeError(f"the SMTP sink kept no copy of message {message.message_id}")
+        message_bytes = len(sample)
         base = _baseline(services, sample, result["expected"], tag=f"r{i + 1}")
         baselines.append(base)
         say(
@@ -250,7 +257,7 @@ def run(services: Services, people: dict, *, subscribers: int = 10000, runs: int
         "name": "Fan-out",
         "subscribers": total,
         "messages": rounds[0]["expected"],
-        "message_bytes": len(sample),
+        "message_bytes": message_bytes,
         "duplicates": sum(r["duplicates"] for r in rounds),
         "missing": sum(max(0, r["expected"] - r["unique"]) for r in rounds),
         "table": table,

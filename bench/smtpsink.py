@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import re
 import threading
 import time
@@ -26,7 +28,7 @@ def message_key(message_id: str) -> str:
 class Counter:
     __slots__ = ("deliveries", "first", "last", "messages", "seen")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.messages = 0
         self.deliveries = 0
         self.seen: set[tuple[str, str]] = set()
@@ -38,7 +40,7 @@ class Recorder:
     """Counts per message key as messages arrive, so asking for the figures costs nothing while
     10,000 messages stream in."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.counters: dict[str, Counter] = {}
         self.samples: dict[str, bytes] = {}
@@ -115,8 +117,8 @@ def _serve(port: int, conn) -> None:
 @dataclass
 class Sink:
     port: int
-    process: multiprocessing.Process
-    conn: object
+    process: multiprocessing.process.BaseProcess
+    conn: multiprocessing.connection.Connection
 
     @classmethod
     def start(cls) -> Sink:
