@@ -9,8 +9,8 @@ from agencies.selectors import agencies_for_user, states_coordinated_by
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for
 
+from . import workflow
 from .models import Alert, Criterion, Message
-from .permissions import PUBLISHED_STATUSES
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
@@ -24,7 +24,7 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     agencies = agencies_for_user(user, "agencies.draft_alert")
     states = states_coordinated_by(user)
     return qs.filter(
-        Q(agency__in=agencies) | Q(state__in=states) | Q(extra_states__in=states, status__in=PUBLISHED_STATUSES)
+        Q(agency__in=agencies) | Q(state__in=states) | Q(extra_states__in=states, status__in=workflow.PUBLISHED)
     ).distinct()
 
 
@@ -39,18 +39,6 @@ def agencies_for_dashboard(user) -> QuerySet[Agency]:
     return agencies_for_user(user, "agencies.draft_alert").select_related("state").order_by("name")
 
 
-STATUS_ORDER = [
-    Alert.Status.DRAFT,
-    Alert.Status.RETURNED,
-    Alert.Status.PENDING,
-    Alert.Status.ACTIVE,
-    Alert.Status.DENIED,
-    Alert.Status.RESOLVED,
-    Alert.Status.CANCELLED,
-    Alert.Status.EXPIRED,
-]
-
-
 def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Alert]]]:
     """The agency's alerts grouped by status (label, alerts), in workflow order; empty groups left out."""
     if agency not in agencies_for_user(user, "agencies.draft_alert"):
@@ -59,7 +47,7 @@ def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Al
         Alert.objects.filter(agency=agency).select_related("agency", "state", "created_by").order_by("-updated_at")
     )
     groups = []
-    for status in STATUS_ORDER:
+    for status in workflow.DASHBOARD_ORDER:
         members = [a for a in alerts if a.status == status]
         if members:
             groups.append((Alert.Status(status).label, members))
@@ -69,15 +57,8 @@ def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Al
 def alerts_review_queue(user) -> QuerySet[Alert]:
     """What waits for a decision in the user's states: submissions, updates, requests to resolve.
     A national administrator sees every state's queue (read only)."""
-    waiting = (
-        Q(status=Alert.Status.PENDING)
-        | Q(status=Alert.Status.ACTIVE, update_state=Alert.UpdateState.PENDING)
-        | Q(status=Alert.Status.ACTIVE, resolve_requested_at__isnull=False)
-    )
-    qs = Alert.objects.filter(waiting).select_related("agency", "state", "submitted_by", "update_submitted_by")
-    if is_national_admin(user):
-        pass
-    else:
+    qs = Alert.objects.waiting_for_decision().select_related("agency", "state", "submitted_by", "update_submitted_by")
+    if not is_national_admin(user):
         qs = qs.filter(state__in=states_coordinated_by(user))
     return qs.order_by("submitted_at", "update_submitted_at", "id")
 
