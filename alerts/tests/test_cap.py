@@ -210,11 +210,6 @@ def test_another_alerts_messages_never_appear_in_the_references(issued, agency_b
     assert texts(root, "cap:info[1]/cap:area/cap:geocode/cap:value") == ["036001"]
 
 
-def test_gsm_safe_maps_smart_quotes_and_strips_accents_outside_gsm():
-    assert gsm7.fold("“Don’t” – Llame al policía", drop_others=True) == '"Don\'t" - Llame al policia'
-    assert gsm7.fold("Ñandú ñ ü é", drop_others=True) == "Ñandu ñ ü é"
-
-
 def test_the_demo_signing_pair_is_generated_once_and_reused(tmp_path, settings):
     settings.VAR_DIR = tmp_path
     settings.CAP_SIGNING_KEY = settings.CAP_SIGNING_CERT = ""
