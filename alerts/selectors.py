@@ -1,5 +1,9 @@
 """Reads scoped to the user. An alert outside the user's tenancy is a 404, never a 403."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -10,10 +14,17 @@ from audit.models import AuditEvent
 from audit.selectors import audit_events_for
 
 from . import workflow
-from .models import Alert, Criterion, Message
+from .models import Alert, Attestation, Criterion, Message
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    Person = User | AnonymousUser
 
 
-def alerts_visible_to(user) -> QuerySet[Alert]:
+def alerts_visible_to(user: Person) -> QuerySet[Alert]:
     """Agency members: their agencies' alerts; coordinators: their states' alerts and published
     alerts that asked their state to join; national administrators: everything."""
     qs = Alert.objects.select_related("agency", "state")
@@ -28,18 +39,18 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     ).distinct()
 
 
-def alert_get_for_user(user, public_id) -> Alert:
+def alert_get_for_user(user: Person, public_id: object) -> Alert:
     try:
         return alerts_visible_to(user).get(public_id=public_id)
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise Http404("No such alert") from None
 
 
-def agencies_for_dashboard(user) -> QuerySet[Agency]:
+def agencies_for_dashboard(user: Person) -> QuerySet[Agency]:
     return agencies_for_user(user, "agencies.draft_alert").select_related("state").order_by("name")
 
 
-def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Alert]]]:
+def alerts_for_agency_dashboard(user: Person, agency: Agency) -> list[tuple[str, list[Alert]]]:
     """The agency's alerts grouped by status (label, alerts), in workflow order; empty groups left out."""
     if agency not in agencies_for_user(user, "agencies.draft_alert"):
         raise Http404("No such agency")
@@ -54,7 +65,7 @@ def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Al
     return groups
 
 
-def alerts_review_queue(user) -> QuerySet[Alert]:
+def alerts_review_queue(user: Person) -> QuerySet[Alert]:
     """What waits for a decision in the user's states: submissions, updates, requests to resolve.
     A national administrator sees every state's queue (read only)."""
     qs = Alert.objects.waiting_for_decision().select_related("agency", "state", "submitted_by", "update_submitted_by")
@@ -63,7 +74,7 @@ def alerts_review_queue(user) -> QuerySet[Alert]:
     return qs.order_by("submitted_at", "update_submitted_at", "id")
 
 
-def alerts_active_in_states(user) -> QuerySet[Alert]:
+def alerts_active_in_states(user: Person) -> QuerySet[Alert]:
     qs = Alert.objects.active().select_related("agency", "state")
     if is_national_admin(user):
         return qs
@@ -82,7 +93,7 @@ def alert_history(alert: Alert) -> QuerySet[AuditEvent]:
     return audit_events_for(alert).order_by("id")
 
 
-def criteria_for_alert(alert: Alert) -> list[tuple[Criterion, object]]:
+def criteria_for_alert(alert: Alert) -> list[tuple[Criterion, Attestation | None]]:
     """(criterion, attestation or None) for the active criteria of the alert's state."""
     attestations = {a.criterion_id: a for a in alert.attestations.select_related("attested_by")}
     return [(c, attestations.get(c.pk)) for c in Criterion.objects.filter(state=alert.state_id, is_active=True)]

@@ -44,7 +44,7 @@ class Artifact:
 
 def withdrawal_at(alert: Alert, messages: list[Message]) -> datetime | None:
     """When suspect photos leave the page of an ended alert (None while it is active)."""
-    if alert.status == Alert.Status.ACTIVE:
+    if not alert.is_ended:
         return None
     ended = alert.ended_at or messages[-1].sent_at
     return ended + timedelta(days=settings.PUBLIC_PHOTO_WITHDRAW_DAYS)
@@ -134,7 +134,7 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         lat, lon = seen["lat"], seen["lon"]
         seen["coords"] = f"{lat:.5f}, {lon:.5f}"
         seen["osm"] = f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=12/{lat:.5f}/{lon:.5f}"
-    ended = alert.status != Alert.Status.ACTIVE
+    ended = alert.is_ended
     outcome = OUTCOMES[lang].get(view.get("outcome") or "", "") if ended else ""
     url = page_url(public_id, lang)
     title = wording.headline(view, lang, Message.Kind.ALERT)
@@ -256,7 +256,7 @@ def _card(alert: Alert, lang: str) -> dict:
     usps = view["state"]["usps"]
     t = ui(lang)
     seen = view.get("last_seen") or {}
-    photo = next((p for p in view.get("photos") or [] if alert.status == Alert.Status.ACTIVE), None)
+    photo = next((p for p in view.get("photos") or [] if not alert.is_ended), None)
     return {
         "url": reverse("public:alert-page", kwargs={"public_id": view["public_id"]}),
         "headline": wording.headline(view, lang, Message.Kind.ALERT),
@@ -268,7 +268,7 @@ def _card(alert: Alert, lang: str) -> dict:
         "issued": format_time(messages[0].sent_at, usps, lang),
         "updated": format_time(messages[-1].sent_at, usps, lang) if len(messages) > 1 else "",
         "status_label": _alert_status_label(alert, t),
-        "outcome": OUTCOMES[lang].get(view.get("outcome") or "", "") if alert.status != Alert.Status.ACTIVE else "",
+        "outcome": OUTCOMES[lang].get(view.get("outcome") or "", "") if alert.is_ended else "",
         "photo": _photo_path(view["public_id"], photo["public_id"]) if photo else "",
         "plates": [v["plate"] for v in view.get("vehicles") or [] if v.get("plate")],
     }
