@@ -18,7 +18,7 @@ from django.utils import feedgenerator, timezone
 
 from agencies.models import State
 
-from . import cap
+from .cap import wording
 from .models import Alert, Message
 from .public import selectors
 from .public.render import Artifact
@@ -76,10 +76,12 @@ class AlertsFeed(Feed):
         return "Active Blue Alerts and cancellations from the last 24 hours; each entry links its CAP 1.2 message."
 
     def link(self, obj: State | None) -> str:
-        return cap.absolute(reverse("public:state-home", kwargs={"usps": obj.usps}) if obj else reverse("public:home"))
+        return wording.absolute(
+            reverse("public:state-home", kwargs={"usps": obj.usps}) if obj else reverse("public:home")
+        )
 
     def feed_url(self, obj: State | None) -> str:
-        return cap.absolute(
+        return wording.absolute(
             reverse("public:feed-state", kwargs={"usps": obj.usps}) if obj else reverse("public:feed-alerts")
         )
 
@@ -103,15 +105,15 @@ class AlertsFeed(Feed):
     def item_title(self, alert: Alert) -> str:
         message, view = self._latest(alert)
         if message.kind == Message.Kind.CANCEL:
-            return cap.headline(view, "en", message.kind)
-        return cap.headline(view, "en", Message.Kind.ALERT)
+            return wording.headline(view, "en", message.kind)
+        return wording.headline(view, "en", Message.Kind.ALERT)
 
     def item_description(self, alert: Alert) -> str:
         message, view = self._latest(alert)
-        return cap.description(view, "en", message.kind)
+        return wording.description(view, "en", message.kind)
 
     def item_link(self, alert: Alert) -> str:
-        return cap.message_url(alert.public_messages[-1])
+        return wording.message_url(alert.public_messages[-1])
 
     def item_guid(self, alert: Alert) -> str:
         return alert.public_messages[-1].identifier
@@ -131,7 +133,7 @@ class AlertsFeed(Feed):
 
     def item_extra_kwargs(self, alert: Alert) -> dict:
         view = self._latest(alert)[1]
-        return {"page_url": cap.alert_page_url(view["public_id"])}
+        return {"page_url": wording.alert_page_url(view["public_id"])}
 
 
 def feed_artifact(state: State | None = None, now: datetime | None = None) -> Artifact:

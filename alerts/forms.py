@@ -5,10 +5,11 @@ from django.forms import inlineformset_factory
 
 from agencies.models import County, State
 
+from .fields import DRAFT_FIELDS, SUSPECT_FIELDS, VEHICLE_FIELDS
 from .models import Alert, Criterion, Suspect, Vehicle
 from .photos import MAX_UPLOAD_BYTES
-from .services import DRAFT_FIELDS, MAX_EXTENSION_HOURS, SUSPECT_FIELDS
-from .texts import EAS_MAX_SECONDS, HEADLINE_MAX, WEA_FIELDS, replace_typography, texts_problems
+from .services import MAX_EXTENSION_HOURS
+from .texts import EAS_MAX_SECONDS, HEADLINE_MAX, WEA_FIELDS, plain_texts, texts_problems
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -82,9 +83,7 @@ class AlertForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in ("headline", *WEA_FIELDS, "eas_script"):
-            if name in data:
-                data[name] = replace_typography(data[name] or "").strip()
+        data.update(plain_texts(data))
         for name, problems in texts_problems(data).items():
             for p in problems:
                 self.add_error(name, p)
@@ -104,7 +103,7 @@ class SuspectForm(forms.ModelForm):
 class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle
-        fields = ["year", "make", "model", "color", "body_style", "plate", "plate_partial", "plate_state", "features"]
+        fields = list(VEHICLE_FIELDS)
         labels = {"plate_partial": "The plate is partial"}
 
     def clean_plate(self):

@@ -14,6 +14,8 @@ from django.db.models import Q
 
 from agencies.models import Agency, County, State
 
+from . import workflow
+
 
 class AlertQuerySet(models.QuerySet):
     def live(self):
@@ -21,28 +23,26 @@ class AlertQuerySet(models.QuerySet):
 
     def public(self):
         """Alerts that may appear on a public path: published at least once, never an exercise."""
-        return self.filter(
-            is_exercise=False,
-            status__in=[Alert.Status.ACTIVE, Alert.Status.RESOLVED, Alert.Status.CANCELLED, Alert.Status.EXPIRED],
-        )
+        return self.filter(is_exercise=False, status__in=workflow.PUBLISHED)
 
     def active(self):
-        return self.filter(status=Alert.Status.ACTIVE)
+        return self.filter(status=workflow.Status.ACTIVE)
+
+    def ended(self):
+        return self.filter(status__in=workflow.ENDED)
+
+    def waiting_for_decision(self):
+        """The review queue: submissions, updates and requests to end (alerts.workflow)."""
+        return self.filter(workflow.waiting_for_decision_q())
 
     def for_state(self, state):
         return self.filter(Q(state=state) | Q(extra_states=state)).distinct()
 
 
 class Alert(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING = "pending", "Pending approval"
-        RETURNED = "returned", "Returned for changes"
-        DENIED = "denied", "Denied"
-        ACTIVE = "active", "Active"
-        RESOLVED = "resolved", "Resolved"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
+    # The choices live with the transition table (alerts.workflow); Alert.Status is the same class.
+    Status = workflow.Status
+    UpdateState = workflow.UpdateState
 
     class Trigger(models.TextChoices):
         KILLED = "killed", "Officer killed in the line of duty"
@@ -82,12 +82,6 @@ class Alert(models.Model):
         OFFICER_FOUND = "officer_found", "Officer found"
         NO_LONGER_USEFUL = "no_longer_useful", "Alert no longer useful"
         ISSUED_IN_ERROR = "issued_in_error", "Issued in error"
-
-    class UpdateState(models.TextChoices):
-        NONE = "", "No update in progress"
-        DRAFT = "draft", "Update being drafted"
-        PENDING = "pending", "Update pending approval"
-        RETURNED = "returned", "Update returned for changes"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="alerts")
@@ -190,12 +184,36 @@ class Alert(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return not self.is_exercise and self.status in (
-            self.Status.ACTIVE,
-            self.Status.RESOLVED,
-            self.Status.CANCELLED,
-            self.Status.EXPIRED,
-        )
+        return not self.is_exercise and self.status in workflow.PUBLISHED
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status in workflow.ENDED
+
+    @property
+    def in_update_phase(self) -> bool:
+        """Live: edits and submissions of this alert are updates (alerts.workflow.in_update_phase)."""
+        return workflow.in_update_phase(self)
+
+    @property
+    def end_requested(self) -> bool:
+        """The agency asked to end it, and it may still be ended."""
+        return bool(self.resolve_requested_at) and workflow.allowed("resolve", self)
+
+    @property
+    def shows_refusal(self) -> bool:
+        """Returned or denied, or an update returned: the page shows the coordinator's reason."""
+        return self.status in workflow.REFUSED or self.update_state == self.UpdateState.RETURNED
+
+    @property
+    def workflow_actions(self) -> frozenset[str]:
+        """The actions the transition table allows now (templates: `"deny" in alert.workflow_actions`)."""
+        return workflow.allowed_actions(self)
+
+    @property
+    def waiting_for(self) -> str:
+        """ "approval", "update", "end" (the agency asked to end it) or "" (alerts.workflow.waiting_for)."""
+        return workflow.waiting_for(self)
 
 
 class Suspect(models.Model):

@@ -2,57 +2,66 @@
 
 Rights come from memberships (agencies.permissions): agency staff and administrators draft for
 their agency; a state's coordinators review that state's alerts; a national administrator sees
-everything and approves nothing (national_admin grants no coordinate_state permission).
+everything and approves nothing (national_admin grants no coordinate_state permission). Whether
+the alert's state allows an action is the transition table's answer (alerts.workflow), never
+restated here.
+
+What each predicate queries is said in its docstring: "the permission check" is django-guardian's
+object-permission lookup for the user (one or two queries, not cached between calls), plus the
+alert's agency or state row when the alert was loaded without them (the selectors join both).
+Who may see an alert at all is not a predicate: alerts.selectors.alerts_visible_to is that rule.
 """
 
-from agencies.permissions import can_coordinate_state, can_draft_for_agency, is_national_admin
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from agencies.permissions import can_coordinate_state, can_draft_for_agency
+
+from . import workflow
 from .models import Alert
 
-EDITABLE_STATUSES = (Alert.Status.DRAFT, Alert.Status.RETURNED)
-EDITABLE_UPDATE_STATES = (Alert.UpdateState.DRAFT, Alert.UpdateState.RETURNED)
-# An alert seen by the coordinators of a state it asked to join: only once it has been published.
-PUBLISHED_STATUSES = (Alert.Status.ACTIVE, Alert.Status.RESOLVED, Alert.Status.CANCELLED, Alert.Status.EXPIRED)
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
-def is_agency_member(user, alert: Alert) -> bool:
-    """Staff or administrator of the alert's agency (verified agency, active membership)."""
+def is_agency_member(user: User | AnonymousUser, alert: Alert) -> bool:
+    """Staff or administrator of the alert's agency (verified agency, active membership).
+    Queries: the permission check on the agency."""
     return can_draft_for_agency(user, alert.agency)
 
 
 def is_editable(alert: Alert) -> bool:
-    return alert.status in EDITABLE_STATUSES or (
-        alert.status == Alert.Status.ACTIVE and alert.update_state in EDITABLE_UPDATE_STATES
-    )
+    """A draft, a returned alert, or an active alert's update draft (the table's edit rows). No query."""
+    return workflow.is_editable(alert)
 
 
-def can_edit_alert(user, alert: Alert) -> bool:
-    """Agency staff/admin of that agency, on a draft, a returned alert, or an active alert's update draft."""
+def can_edit_alert(user: User | AnonymousUser, alert: Alert) -> bool:
+    """Agency staff/admin of that agency, while the table allows editing. Queries: the permission
+    check on the agency, only when the alert is editable."""
     return is_editable(alert) and is_agency_member(user, alert)
 
 
-def can_submit_alert(user, alert: Alert) -> bool:
+def can_submit_alert(user: User | AnonymousUser, alert: Alert) -> bool:
+    """As can_edit_alert: what can be edited can be submitted (the service lists what is missing)."""
     return can_edit_alert(user, alert)
 
 
-def can_start_update(user, alert: Alert) -> bool:
-    return alert.status == Alert.Status.ACTIVE and alert.update_state == "" and is_agency_member(user, alert)
+def can_start_update(user: User | AnonymousUser, alert: Alert) -> bool:
+    """An agency member, on an active alert with no update in progress. Queries: the permission
+    check on the agency, only when the table allows it."""
+    return workflow.allowed("update_start", alert) and is_agency_member(user, alert)
 
 
-def can_request_resolve(user, alert: Alert) -> bool:
-    return alert.status == Alert.Status.ACTIVE and is_agency_member(user, alert)
+def can_request_resolve(user: User | AnonymousUser, alert: Alert) -> bool:
+    """An agency member, on an alert that may still be ended. Queries: the permission check on the
+    agency, only when the table allows it."""
+    return workflow.allowed("request_resolve", alert) and is_agency_member(user, alert)
 
 
-def can_review_alert(user, alert: Alert) -> bool:
-    """A coordinator of the alert's own state. Never a national administrator as such."""
+def can_review_alert(user: User | AnonymousUser, alert: Alert) -> bool:
+    """A coordinator of the alert's own state. Never a national administrator as such.
+    Queries: the permission check on the state."""
     return can_coordinate_state(user, alert.state)
-
-
-def can_view_alert(user, alert: Alert) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if is_national_admin(user) or user.has_perm("agencies.draft_alert", alert.agency):
-        return True
-    if can_coordinate_state(user, alert.state):
-        return True
-    return alert.status in PUBLISHED_STATUSES and any(can_coordinate_state(user, s) for s in alert.extra_states.all())

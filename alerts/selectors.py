@@ -1,5 +1,9 @@
 """Reads scoped to the user. An alert outside the user's tenancy is a 404, never a 403."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -9,11 +13,18 @@ from agencies.selectors import agencies_for_user, states_coordinated_by
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for
 
-from .models import Alert, Criterion, Message
-from .permissions import PUBLISHED_STATUSES
+from . import workflow
+from .models import Alert, Attestation, Criterion, Message
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    Person = User | AnonymousUser
 
 
-def alerts_visible_to(user) -> QuerySet[Alert]:
+def alerts_visible_to(user: Person) -> QuerySet[Alert]:
     """Agency members: their agencies' alerts; coordinators: their states' alerts and published
     alerts that asked their state to join; national administrators: everything."""
     qs = Alert.objects.select_related("agency", "state")
@@ -24,34 +35,22 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     agencies = agencies_for_user(user, "agencies.draft_alert")
     states = states_coordinated_by(user)
     return qs.filter(
-        Q(agency__in=agencies) | Q(state__in=states) | Q(extra_states__in=states, status__in=PUBLISHED_STATUSES)
+        Q(agency__in=agencies) | Q(state__in=states) | Q(extra_states__in=states, status__in=workflow.PUBLISHED)
     ).distinct()
 
 
-def alert_get_for_user(user, public_id) -> Alert:
+def alert_get_for_user(user: Person, public_id: object) -> Alert:
     try:
         return alerts_visible_to(user).get(public_id=public_id)
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise Http404("No such alert") from None
 
 
-def agencies_for_dashboard(user) -> QuerySet[Agency]:
+def agencies_for_dashboard(user: Person) -> QuerySet[Agency]:
     return agencies_for_user(user, "agencies.draft_alert").select_related("state").order_by("name")
 
 
-STATUS_ORDER = [
-    Alert.Status.DRAFT,
-    Alert.Status.RETURNED,
-    Alert.Status.PENDING,
-    Alert.Status.ACTIVE,
-    Alert.Status.DENIED,
-    Alert.Status.RESOLVED,
-    Alert.Status.CANCELLED,
-    Alert.Status.EXPIRED,
-]
-
-
-def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Alert]]]:
+def alerts_for_agency_dashboard(user: Person, agency: Agency) -> list[tuple[str, list[Alert]]]:
     """The agency's alerts grouped by status (label, alerts), in workflow order; empty groups left out."""
     if agency not in agencies_for_user(user, "agencies.draft_alert"):
         raise Http404("No such agency")
@@ -59,30 +58,23 @@ def alerts_for_agency_dashboard(user, agency: Agency) -> list[tuple[str, list[Al
         Alert.objects.filter(agency=agency).select_related("agency", "state", "created_by").order_by("-updated_at")
     )
     groups = []
-    for status in STATUS_ORDER:
+    for status in workflow.DASHBOARD_ORDER:
         members = [a for a in alerts if a.status == status]
         if members:
             groups.append((Alert.Status(status).label, members))
     return groups
 
 
-def alerts_review_queue(user) -> QuerySet[Alert]:
+def alerts_review_queue(user: Person) -> QuerySet[Alert]:
     """What waits for a decision in the user's states: submissions, updates, requests to resolve.
     A national administrator sees every state's queue (read only)."""
-    waiting = (
-        Q(status=Alert.Status.PENDING)
-        | Q(status=Alert.Status.ACTIVE, update_state=Alert.UpdateState.PENDING)
-        | Q(status=Alert.Status.ACTIVE, resolve_requested_at__isnull=False)
-    )
-    qs = Alert.objects.filter(waiting).select_related("agency", "state", "submitted_by", "update_submitted_by")
-    if is_national_admin(user):
-        pass
-    else:
+    qs = Alert.objects.waiting_for_decision().select_related("agency", "state", "submitted_by", "update_submitted_by")
+    if not is_national_admin(user):
         qs = qs.filter(state__in=states_coordinated_by(user))
     return qs.order_by("submitted_at", "update_submitted_at", "id")
 
 
-def alerts_active_in_states(user) -> QuerySet[Alert]:
+def alerts_active_in_states(user: Person) -> QuerySet[Alert]:
     qs = Alert.objects.active().select_related("agency", "state")
     if is_national_admin(user):
         return qs
@@ -101,7 +93,7 @@ def alert_history(alert: Alert) -> QuerySet[AuditEvent]:
     return audit_events_for(alert).order_by("id")
 
 
-def criteria_for_alert(alert: Alert) -> list[tuple[Criterion, object]]:
+def criteria_for_alert(alert: Alert) -> list[tuple[Criterion, Attestation | None]]:
     """(criterion, attestation or None) for the active criteria of the alert's state."""
     attestations = {a.criterion_id: a for a in alert.attestations.select_related("attested_by")}
     return [(c, attestations.get(c.pk)) for c in Criterion.objects.filter(state=alert.state_id, is_active=True)]

@@ -1,11 +1,12 @@
 """Channel texts: generated from the alert's fields, then editable by the drafter.
 
-The rules every WEA text must pass (the form and the submit service both ask `wea_problems`):
-typographic characters are replaced first (smart quotes have broken real IPAWS deliveries), then
-anything outside the GSM 03.38 7-bit alphabet is refused, and the length is counted the way a
-handset counts it (an extension-table character takes two septets).
-Spanish generated texts fold the accents GSM lacks (a with acute, i, o, u) to the bare letter; the
-long descriptions for the web page keep proper Spanish.
+The rules every WEA text must pass (the form, the serializer, the submit service and the CAP check
+at approval all ask `wea_problems`): typographic characters are replaced first (smart quotes have
+broken real IPAWS deliveries), then anything outside the GSM 03.38 7-bit alphabet (alerts.gsm7) is
+refused, and the length is counted the way a handset counts it (an extension-table character takes
+two septets).
+Spanish generated WEA texts fold the accents GSM lacks (a with acute, i, o, u) to the bare letter
+(gsm7.fold); the long descriptions for the web page keep proper Spanish.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+
+from . import gsm7
 
 if TYPE_CHECKING:
     from .models import Alert
@@ -32,86 +35,14 @@ WEA_FIELDS = {
     "wea_long_es": WEA_LONG_MAX,
 }
 TEXT_FIELDS = ("headline", *WEA_FIELDS, "eas_script", "description_en", "description_es")
-
-# GSM 03.38 basic character set (the 128 septets; ESC is not a character of its own).
-GSM_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-# Extension table: each costs two septets (ESC + the character).
-GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
-
-TYPOGRAPHIC = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "\u00b4": "'",
-    "`": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-    "\u00ab": '"',
-    "\u00bb": '"',
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2015": "-",
-    "\u2212": "-",
-    "\u2026": "...",
-    "\u00a0": " ",
-    "\u2007": " ",
-    "\u2009": " ",
-    "\u202f": " ",
-    "\u200b": "",
-    "\u2022": "-",
-    "\u00b7": "-",
-    "\u2116": "No.",
-}
-_TYPO_TABLE = str.maketrans(TYPOGRAPHIC)
-
-# Letters Spanish needs that GSM lacks; only generated WEA texts are folded, never user input.
-_ES_FOLD = str.maketrans(
-    {
-        "á": "a",
-        "í": "i",
-        "ó": "o",
-        "ú": "u",
-        "Á": "A",
-        "Í": "I",
-        "Ó": "O",
-        "Ú": "U",
-        "ê": "e",
-        "â": "a",
-        "ô": "o",
-        "ç": "c",
-        "È": "E",
-    }
-)
+# The texts whose typographic characters are replaced when saved (the long descriptions keep them).
+TYPOGRAPHY_FIELDS = ("headline", *WEA_FIELDS, "eas_script")
 
 
-def replace_typography(text: str) -> str:
-    """Curly quotes, dashes, ellipsis and odd spaces become their plain equivalents."""
-    return (text or "").translate(_TYPO_TABLE)
-
-
-def gsm_length(text: str) -> int:
-    """Septets the text takes in GSM 7-bit: extension characters count two."""
-    return sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
-
-
-def gsm_invalid_chars(text: str) -> list[str]:
-    """Characters outside GSM 03.38 (basic + extension), each once, in order of appearance."""
-    seen: list[str] = []
-    for ch in text:
-        if ch not in GSM_BASIC and ch not in GSM_EXTENSION and ch not in seen:
-            seen.append(ch)
-    return seen
+def plain_texts(values: dict) -> dict:
+    """`values` with typography replaced and surrounding space stripped in the short channel texts
+    it holds (the drafting service saves that; the form and serializer check it)."""
+    return {k: gsm7.replace_typography(v or "").strip() if k in TYPOGRAPHY_FIELDS else v for k, v in values.items()}
 
 
 def _describe(ch: str) -> str:
@@ -122,13 +53,16 @@ def _describe(ch: str) -> str:
 def wea_problems(text: str, limit: int) -> list[str]:
     """Why a WEA text would be refused (empty list: fine). Run on text already typography-replaced."""
     problems = []
-    bad = gsm_invalid_chars(text)
+    bad = gsm7.invalid_chars(text)
     if bad:
         hint = " Write a, i, o, u without accents." if set(bad) & set("áíóúÁÍÓÚ") else ""
         problems.append(
             "Not in the GSM 7-bit set that phones use for alerts: " + ", ".join(_describe(c) for c in bad) + "." + hint
         )
-    length = gsm_length(text)
+    if "\f" in text:
+        # In the extension table, but XML 1.0 cannot carry it, so the CAP message could not either.
+        problems.append("A page break cannot be sent: remove it.")
+    length = gsm7.septets(text)
     if length > limit:
         problems.append(f"{length} characters; the limit is {limit}. Shorten it by {length - limit}.")
     return problems
@@ -246,14 +180,11 @@ def _fit(candidates: Iterable[str], limit: int) -> str:
     """The first candidate that fits (already clean of typography), else the last one cut short."""
     last = ""
     for text in candidates:
-        text = " ".join(replace_typography(text).split())
+        text = " ".join(gsm7.replace_typography(text).split())
         last = text
-        if gsm_length(text) <= limit:
+        if gsm7.septets(text) <= limit:
             return text
-    cut = last
-    while gsm_length(cut) > limit - 3:
-        cut = cut[:-1]
-    return cut.rstrip() + "..."
+    return gsm7.clip(last, limit)
 
 
 class _Facts:
@@ -413,7 +344,7 @@ def wea_short_es(f: _Facts) -> str:
     if f.suspect and f.suspect.name:
         candidates.append(f"{head} Sospechoso {f.suspect.name}. {call}")
     candidates.append(f"{head} Buscan sospechoso armado. {call}" if f.armed() else f"{head} Buscan sospechoso. {call}")
-    return _fit((c.translate(_ES_FOLD) for c in candidates), WEA_SHORT_MAX)
+    return _fit((gsm7.fold(c) for c in candidates), WEA_SHORT_MAX)
 
 
 def _instruction_en(f: _Facts) -> str:
@@ -463,7 +394,7 @@ def wea_long_es(f: _Facts) -> str:
         _join([first, vehicle, seen, armed, instr]),
         _join([first, vehicle, armed, instr]),
     ]
-    return _fit((c.translate(_ES_FOLD) for c in candidates), WEA_LONG_MAX)
+    return _fit((gsm7.fold(c) for c in candidates), WEA_LONG_MAX)
 
 
 def headline(f: _Facts) -> str:
@@ -590,7 +521,7 @@ def eas_script(f: _Facts) -> str:
         f"If you see the suspect, call 911{' or ' + f.tip if f.tip else ''}.",
         "This has been an exercise." if f.exercise else "",
     ]
-    text = " ".join(replace_typography(_join(parts)).split())
+    text = " ".join(gsm7.replace_typography(_join(parts)).split())
     words = text.split()
     limit = EAS_WORDS_PER_MINUTE * EAS_MAX_SECONDS // 60 - 10
     return text if len(words) <= limit else " ".join(words[:limit]) + "."

@@ -1,10 +1,11 @@
 """Portal pages of the alert workflow. Thin: read through selectors, write through services."""
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.ip import client_ip
 from accounts.reauth import ReauthRequired, reauth_is_fresh, reauthenticated_at
 from agencies.permissions import can_coordinate_state, is_national_admin
+from core.exceptions import InvalidTransition
 
-from . import permissions, selectors, services
+from . import gsm7, permissions, selectors, services, workflow
 from .diff import snapshot_diff
 from .forms import (
     AlertCreateForm,
@@ -123,7 +125,8 @@ def alert_edit(request, public_id):
         suspects = SuspectFormSet(instance=alert, prefix="suspects")
         suspects.extra = 1
         suspects.forms  # noqa: B018 (build the forms with the extra row)
-    criteria = CriteriaForm(data, alert=alert) if alert.status != Alert.Status.ACTIVE else None
+    # Criteria are attested before the first submission; an update keeps them as approved.
+    criteria = CriteriaForm(data, alert=alert) if workflow.allowed("edit", alert) else None
     if request.method == "POST":
         valid = all(
             [form.is_valid(), suspects.is_valid(), vehicles.is_valid(), criteria is None or criteria.is_valid()]
@@ -138,12 +141,11 @@ def alert_edit(request, public_id):
                     vehicles=formset_rows(vehicles),
                     counties=form.cleaned_data["counties"],
                     extra_states=form.cleaned_data["extra_states"],
+                    criteria=criteria.keys() if criteria is not None else None,
                     regenerate_texts="regenerate" in request.POST,
                     ip=client_ip(request),
                 )
-                if criteria is not None:
-                    services.alert_attest(actor=request.user, alert=alert, keys=criteria.keys(), ip=client_ip(request))
-            except services.InvalidTransition as exc:
+            except InvalidTransition as exc:
                 return _refused(request, alert, exc)
             except ValidationError as exc:
                 for message in _errors_text(exc):
@@ -169,6 +171,8 @@ def alert_edit(request, public_id):
             "photo_form": PhotoForm(alert=alert),
             "photos": alert.photos.filter(removed=False),
             "text_fields": [form[f] for f in TEXT_FIELDS],
+            # The live counters take the alphabet from the module the server checks with.
+            "gsm7_tables": json.dumps(gsm7.tables()),
         },
     )
 
@@ -189,7 +193,7 @@ def photo_add(request, public_id):
                 vehicle=vehicle,
                 ip=client_ip(request),
             )
-        except (services.InvalidTransition, PermissionDenied) as exc:
+        except (InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
         except ValidationError as exc:
             messages.error(request, "The photo was not added: " + " ".join(_errors_text(exc)))
@@ -210,7 +214,7 @@ def photo_remove(request, public_id, photo_id):
         raise Http404("No such photo")
     try:
         services.alert_photo_remove(actor=request.user, alert=alert, photo=photo, ip=client_ip(request))
-    except (services.InvalidTransition, PermissionDenied) as exc:
+    except (InvalidTransition, PermissionDenied) as exc:
         return _refused(request, alert, exc)
     messages.success(request, "Photo removed from the alert.")
     return redirect(reverse("alerts:alert-edit", args=[alert.public_id]) + "#photos")
@@ -223,7 +227,7 @@ def alert_submit(request, public_id):
     if not permissions.can_submit_alert(request.user, alert):
         messages.error(request, "This alert cannot be submitted now.")
         return _detail(alert)
-    is_update = alert.status == Alert.Status.ACTIVE
+    is_update = workflow.in_update_phase(alert)
     form = UpdateSubmitForm(request.POST or None, initial={"note": alert.update_note}) if is_update else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
@@ -233,7 +237,7 @@ def alert_submit(request, public_id):
                 )
             else:
                 services.alert_submit(actor=request.user, alert=alert, ip=client_ip(request))
-        except (services.InvalidTransition, PermissionDenied) as exc:
+        except (InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
         except ValidationError as exc:
             messages.error(request, "Not submitted: " + " ".join(_errors_text(exc)))
@@ -259,7 +263,7 @@ def alert_update_start(request, public_id):
     alert = selectors.alert_get_for_user(request.user, public_id)
     try:
         services.alert_update_start(actor=request.user, alert=alert, ip=client_ip(request))
-    except (services.InvalidTransition, PermissionDenied) as exc:
+    except (InvalidTransition, PermissionDenied) as exc:
         return _refused(request, alert, exc)
     messages.success(
         request, "Update started. The public alert stays as approved until a coordinator approves the update."
@@ -280,7 +284,7 @@ def alert_extend(request, public_id):
                 note=form.cleaned_data["note"],
                 ip=client_ip(request),
             )
-        except (services.InvalidTransition, PermissionDenied) as exc:
+        except (InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
         except ValidationError as exc:
             form.add_error(None, " ".join(_errors_text(exc)))
@@ -303,7 +307,7 @@ def alert_resolve_request(request, public_id):
                 note=form.cleaned_data["note"],
                 ip=client_ip(request),
             )
-        except (services.InvalidTransition, PermissionDenied) as exc:
+        except (InvalidTransition, PermissionDenied) as exc:
             return _refused(request, alert, exc)
         messages.success(
             request, "Request sent. A coordinator ends the alert and the cancellation goes to everyone who received it."
@@ -409,7 +413,7 @@ def _stage(request, alert: Alert) -> str:
     stage = request.POST.get("stage")
     if stage in ("alert", "update"):
         return stage
-    return "update" if alert.status == Alert.Status.ACTIVE else "alert"
+    return "update" if workflow.in_update_phase(alert) else "alert"
 
 
 def _decide(request, public_id, decide):
@@ -418,7 +422,7 @@ def _decide(request, public_id, decide):
         message = decide(alert)
     except ReauthRequired:
         return _reauth_redirect(request, alert)
-    except (services.InvalidTransition, PermissionDenied) as exc:
+    except (InvalidTransition, PermissionDenied) as exc:
         return _refused(request, alert, exc, "alerts:alert-review")
     except ValidationError as exc:
         messages.error(request, " ".join(_errors_text(exc)))
@@ -509,8 +513,6 @@ def alert_resolve(request, public_id):
 
 def photo_file(request, public_id, photo_id):
     """Portal-only access to a working-copy photo (web copy), for people who may view the alert."""
-    from django.http import FileResponse
-
     alert = selectors.alert_get_for_user(request.user, public_id)
     photo = Photo.objects.filter(alert=alert, public_id=photo_id).first()
     if photo is None:

@@ -91,6 +91,9 @@ def draft_alert(page, *, now) -> Alert:
     # next to the field; then the drafter shortens it.
     short = page.locator("#id_wea_short_en")
     counter = page.locator('[data-counter-for="id_wea_short_en"]')
+    # The counter takes the alphabet from the server (alerts/gsm7.py): [ and € are two septets each.
+    short.fill("[€] ✓")
+    expect(counter).to_contain_text("8 / 90 · not allowed: ✓")
     short.fill(TOO_LONG)
     expect(counter).to_have_class(re.compile(r"\bover\b"))
     expect(counter).to_contain_text(f"{len(TOO_LONG)} / 90")

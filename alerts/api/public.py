@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from portal.api_common import public_response
 from portal.api_errors import error_responses
 
+from .. import workflow
 from ..models import Alert, Message
 from ..snapshot import public_view
 
@@ -21,10 +22,7 @@ from ..snapshot import public_view
 # ---------------------------------------------------------------------------------------------
 
 
-PUBLIC_STATUS_CHOICES = [
-    (s.value, s.label)
-    for s in (Alert.Status.ACTIVE, Alert.Status.RESOLVED, Alert.Status.CANCELLED, Alert.Status.EXPIRED)
-]
+PUBLIC_STATUS_CHOICES = [(Alert.Status(s).value, Alert.Status(s).label) for s in workflow.PUBLISHED]
 
 
 def _abs(path: str) -> str:
@@ -249,7 +247,7 @@ class PublicAlertListView(_PublicView):
             OpenApiParameter(
                 "status",
                 OpenApiTypes.STR,
-                enum=["active", "resolved", "cancelled", "expired"],
+                enum=[value for value, _ in PUBLIC_STATUS_CHOICES],
                 description="Only alerts in this status.",
             ),
         ],

@@ -9,12 +9,11 @@ from rest_framework import serializers
 from agencies.models import County, State
 from portal.api_common import ReauthSerializer
 
+from ..fields import DRAFT_FIELDS, SUSPECT_FIELDS, VEHICLE_FIELDS
 from ..models import Alert, Message, Photo, Suspect, Vehicle
-from ..services import DRAFT_FIELDS, MAX_EXTENSION_HOURS, SUSPECT_FIELDS, VEHICLE_FIELDS
-from ..texts import replace_typography, texts_problems
-
-_TYPOGRAPHY_FIELDS = ("headline", "wea_short_en", "wea_long_en", "wea_short_es", "wea_long_es", "eas_script")
-
+from ..selectors import criteria_for_alert
+from ..services import MAX_EXTENSION_HOURS
+from ..texts import plain_texts, texts_problems
 
 # ---- Reading ----------------------------------------------------------------------------------------
 
@@ -172,8 +171,6 @@ class AlertSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CriterionStatusSerializer(many=True))
     def get_criteria(self, alert) -> list[dict]:
-        from ..selectors import criteria_for_alert
-
         return [
             {
                 "key": c.key,
@@ -272,9 +269,7 @@ class AlertDraftSerializer(serializers.ModelSerializer):
             value = data.get(name)
             if value is not None and not 1900 <= value.year <= 2100:
                 raise serializers.ValidationError({name: ["Give a date and time between 1900 and 2100."]})
-        for name in _TYPOGRAPHY_FIELDS:
-            if name in data:
-                data[name] = replace_typography(data[name] or "").strip()
+        data.update(plain_texts(data))
         problems = texts_problems({k: v for k, v in data.items() if isinstance(v, str)})
         if problems:
             raise serializers.ValidationError(problems)

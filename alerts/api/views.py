@@ -20,7 +20,7 @@ from agencies.selectors import agencies_for_user, agency_get_for_user
 from portal.api_common import REAUTH_HELP, api_reauthenticated_at, client_ip
 from portal.api_errors import error_responses
 
-from .. import selectors, services
+from .. import selectors, services, workflow
 from ..models import Alert, Message, Photo
 from .serializers import (
     AlertCreateSerializer,
@@ -66,27 +66,22 @@ def _rows(given: list[dict] | None, existing_ids: set[int]) -> list[dict] | None
 
 
 def _save_draft(request, alert: Alert, data: dict) -> None:
-    """One draft save: the service the drafting page calls, then the attestations when given."""
+    """One draft save, fields and attestations together: the service call the drafting page makes."""
     data = resolve_places(dict(data), alert.state)
-    criteria = data.pop("criteria", None)
-    suspects = _rows(data.pop("suspects", None), set(alert.suspects.values_list("pk", flat=True)))
-    vehicles = _rows(data.pop("vehicles", None), set(alert.vehicles.values_list("pk", flat=True)))
-    counties = data.pop("counties", None)
-    extra_states = data.pop("extra_states", None)
+    lists = {name: data.pop(name, None) for name in ("suspects", "vehicles", "counties", "extra_states", "criteria")}
     regenerate = data.pop("regenerate_texts", False)
     services.alert_save_draft(
         actor=request.user,
         alert=alert,
         fields=data,
-        suspects=suspects,
-        vehicles=vehicles,
-        counties=counties,
-        extra_states=extra_states,
+        suspects=_rows(lists["suspects"], set(alert.suspects.values_list("pk", flat=True))),
+        vehicles=_rows(lists["vehicles"], set(alert.vehicles.values_list("pk", flat=True))),
+        counties=lists["counties"],
+        extra_states=lists["extra_states"],
+        criteria=lists["criteria"],
         regenerate_texts=regenerate,
         ip=client_ip(request),
     )
-    if criteria is not None:
-        services.alert_attest(actor=request.user, alert=alert, keys=criteria, ip=client_ip(request))
 
 
 class AlertListView(generics.ListAPIView):
@@ -180,8 +175,7 @@ class AlertDetailView(generics.GenericAPIView):
         alert = _alert(request, public_id)
         serializer = AlertDraftSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            _save_draft(request, alert, serializer.validated_data)
+        _save_draft(request, alert, serializer.validated_data)
         return _detail(alert)
 
     @extend_schema(
@@ -249,7 +243,7 @@ class AlertSubmitView(_ActionView):
         return super().post(request, public_id)
 
     def act(self, request, alert, data):
-        if alert.status == Alert.Status.ACTIVE:
+        if workflow.in_update_phase(alert):
             services.alert_update_submit(actor=request.user, alert=alert, note=data["note"], ip=client_ip(request))
         else:
             services.alert_submit(actor=request.user, alert=alert, ip=client_ip(request))
@@ -270,7 +264,7 @@ class AlertApproveView(_ActionView):
 
     def act(self, request, alert, data):
         at = api_reauthenticated_at(request, data.get("password"), data.get("otp_token"))
-        if alert.status == Alert.Status.ACTIVE:
+        if workflow.in_update_phase(alert):
             services.alert_update_approve(
                 actor=request.user,
                 alert=alert,
@@ -302,7 +296,7 @@ class AlertReturnView(_ActionView):
         return super().post(request, public_id)
 
     def act(self, request, alert, data):
-        if alert.status == Alert.Status.ACTIVE:
+        if workflow.in_update_phase(alert):
             services.alert_update_return(actor=request.user, alert=alert, reason=data["reason"], ip=client_ip(request))
         else:
             services.alert_return(actor=request.user, alert=alert, reason=data["reason"], ip=client_ip(request))

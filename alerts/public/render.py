@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agencies.models import State
 
-from .. import cap
+from ..cap import wording
 from ..models import Alert, Message
 from ..snapshot import public_view
 from . import selectors
@@ -44,7 +44,7 @@ class Artifact:
 
 def withdrawal_at(alert: Alert, messages: list[Message]) -> datetime | None:
     """When suspect photos leave the page of an ended alert (None while it is active)."""
-    if alert.status == Alert.Status.ACTIVE:
+    if not alert.is_ended:
         return None
     ended = alert.ended_at or messages[-1].sent_at
     return ended + timedelta(days=settings.PUBLIC_PHOTO_WITHDRAW_DAYS)
@@ -90,7 +90,7 @@ def _photo_path(public_id, photo_id) -> str:
 
 
 def page_url(public_id, lang: str = "en") -> str:
-    return cap.alert_page_url(str(public_id), lang)
+    return wording.alert_page_url(str(public_id), lang)
 
 
 def _alert_status_label(alert: Alert, t: dict) -> str:
@@ -112,8 +112,8 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         {
             **p,
             "url": _photo_path(public_id, p["public_id"]),
-            "absolute_url": cap.photo_url(public_id, p["public_id"]),
-            "alt": cap.photo_label(view, p),
+            "absolute_url": wording.photo_url(public_id, p["public_id"]),
+            "alt": wording.photo_label(view, p),
         }
         for p in public_photos(alert, messages, now)
     ]
@@ -134,13 +134,13 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         lat, lon = seen["lat"], seen["lon"]
         seen["coords"] = f"{lat:.5f}, {lon:.5f}"
         seen["osm"] = f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=12/{lat:.5f}/{lon:.5f}"
-    ended = alert.status != Alert.Status.ACTIVE
+    ended = alert.is_ended
     outcome = OUTCOMES[lang].get(view.get("outcome") or "", "") if ended else ""
     url = page_url(public_id, lang)
-    title = cap.headline(view, lang, Message.Kind.ALERT)
+    title = wording.headline(view, lang, Message.Kind.ALERT)
     if ended:
         title = f"{_alert_status_label(alert, t)}: {title}"
-    summary = cap.clip(cap.describe(view, lang), 300)
+    summary = wording.clip_chars(wording.describe(view, lang), 300)
     share_text = f"{title} {url}"
     timeline = [
         {
@@ -168,7 +168,7 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         "title": title,
         "summary": summary,
         "description": view["texts"].get(f"description_{lang}") or "",
-        "instruction": cap.instruction(view, lang, Message.Kind.ALERT),
+        "instruction": wording.instruction(view, lang, Message.Kind.ALERT),
         "tip_line": view.get("tip_line") or "",
         "tip_href": tel_href(view.get("tip_line") or ""),
         "suspects": suspects,
@@ -177,7 +177,7 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         "photos_withdrawn": photos_withdrawn(alert, messages, now) and bool(public_view(latest.snapshot).get("photos")),
         "seen": seen,
         "officer": view.get("officer"),
-        "area": cap.area_description(view, lang),
+        "area": wording.area_description(view, lang),
         "radius_km": settings.CAP_CIRCLE_RADIUS_KM,
         "map_tiles": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_ATTRIBUTION,
@@ -194,7 +194,7 @@ def alert_context(alert: Alert, lang: str, now: datetime) -> dict:
         "cap_url": reverse("public:alert-cap", kwargs={"public_id": public_id}),
         "json_url": reverse("public:alert-json", kwargs={"public_id": public_id}),
         "feed_url": reverse("public:feed-state", kwargs={"usps": usps}),
-        "og_image": photos[0]["absolute_url"] if photos else cap.absolute(static("public/blue-alert-card.png")),
+        "og_image": photos[0]["absolute_url"] if photos else wording.absolute(static("public/blue-alert-card.png")),
         "og_locale": "es_US" if lang == "es" else "en_US",
         "share": {
             "email": "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote),
@@ -221,7 +221,7 @@ def alert_json(alert: Alert, now: datetime | None = None) -> Artifact:
     public_id = view["public_id"]
     photos = [
         {k: v for k, v in p.items() if k not in ("path", "sha256", "size")}
-        | {"url": cap.photo_url(public_id, p["public_id"])}
+        | {"url": wording.photo_url(public_id, p["public_id"])}
         for p in public_photos(alert, messages, now)
     ]
     body = {k: v for k, v in view.items() if k not in ("photos", "status", "version")}
@@ -230,14 +230,14 @@ def alert_json(alert: Alert, now: datetime | None = None) -> Artifact:
         "status": alert.status,
         "url": page_url(public_id, "en"),
         "url_es": page_url(public_id, "es"),
-        "cap": cap.absolute(reverse("public:alert-cap", kwargs={"public_id": public_id})),
+        "cap": wording.absolute(reverse("public:alert-cap", kwargs={"public_id": public_id})),
         "messages": [
             {
                 "identifier": m.identifier,
                 "kind": m.kind,
                 "sequence": m.sequence,
-                "sent": cap.cap_time(m.sent_at, view["state"]["usps"]),
-                "cap": cap.message_url(m),
+                "sent": wording.cap_time(m.sent_at, view["state"]["usps"]),
+                "cap": wording.message_url(m),
             }
             for m in messages
         ],
@@ -256,10 +256,10 @@ def _card(alert: Alert, lang: str) -> dict:
     usps = view["state"]["usps"]
     t = ui(lang)
     seen = view.get("last_seen") or {}
-    photo = next((p for p in view.get("photos") or [] if alert.status == Alert.Status.ACTIVE), None)
+    photo = next((p for p in view.get("photos") or [] if not alert.is_ended), None)
     return {
         "url": reverse("public:alert-page", kwargs={"public_id": view["public_id"]}),
-        "headline": cap.headline(view, lang, Message.Kind.ALERT),
+        "headline": wording.headline(view, lang, Message.Kind.ALERT),
         "trigger": trigger_label(view["trigger"], lang),
         "state": view["state"]["name"],
         "usps": usps,
@@ -268,7 +268,7 @@ def _card(alert: Alert, lang: str) -> dict:
         "issued": format_time(messages[0].sent_at, usps, lang),
         "updated": format_time(messages[-1].sent_at, usps, lang) if len(messages) > 1 else "",
         "status_label": _alert_status_label(alert, t),
-        "outcome": OUTCOMES[lang].get(view.get("outcome") or "", "") if alert.status != Alert.Status.ACTIVE else "",
+        "outcome": OUTCOMES[lang].get(view.get("outcome") or "", "") if alert.is_ended else "",
         "photo": _photo_path(view["public_id"], photo["public_id"]) if photo else "",
         "plates": [v["plate"] for v in view.get("vehicles") or [] if v.get("plate")],
     }
@@ -296,7 +296,7 @@ def home_page(state: State | None = None) -> Artifact:
         "feed_url": reverse("public:feed-state", kwargs={"usps": state.usps})
         if state
         else reverse("public:feed-alerts"),
-        "canonical": cap.absolute(
+        "canonical": wording.absolute(
             reverse("public:state-home", kwargs={"usps": state.usps}) if state else reverse("public:home")
         ),
     }
@@ -312,7 +312,7 @@ def archive_page() -> Artifact:
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
         "cards": [_card(a, "en") for a in alerts],
-        "canonical": cap.absolute(reverse("public:archive")),
+        "canonical": wording.absolute(reverse("public:archive")),
     }
     html = render_to_string("alerts/public/archive.html", context)
     return Artifact(html.encode(), HTML, _list_last_modified(alerts, None))

@@ -3,14 +3,12 @@ draft, pending, returned, denied or exercise alert) and raises Http404 for anyth
 
 import uuid
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404
 
 from agencies.models import State
 
 from ..models import Alert, Message
-
-ENDED = (Alert.Status.RESOLVED, Alert.Status.CANCELLED, Alert.Status.EXPIRED)
 
 
 def _messages_prefetch() -> Prefetch:
@@ -53,7 +51,7 @@ def alerts_list_public(*, active: bool, state: State | None = None) -> list[Aler
     """Active alerts newest first, or ended ones (the archive) most recently ended first; each with
     `public_messages`. Two queries."""
     qs = Alert.objects.public().select_related("state").prefetch_related(_messages_prefetch())
-    qs = qs.filter(status=Alert.Status.ACTIVE) if active else qs.filter(status__in=ENDED)
+    qs = qs.active() if active else qs.ended()
     if state is not None:
         qs = qs.for_state(state)
     alerts = [a for a in qs if a.public_messages]
@@ -66,7 +64,7 @@ def alerts_list_public(*, active: bool, state: State | None = None) -> list[Aler
 
 def alerts_last_ended(state: State | None = None):
     """When an alert last left the active list (its end), for the list pages' Last-Modified."""
-    qs = Alert.objects.public().filter(status__in=ENDED)
+    qs = Alert.objects.public().ended()
     if state is not None:
         qs = qs.for_state(state)
     return qs.aggregate(at=Max("ended_at"))["at"]
@@ -78,8 +76,6 @@ def states_for_filter() -> list[State]:
 
 def alerts_for_feed(*, since, state: State | None = None) -> list[Alert]:
     """Active alerts, and alerts whose Cancel was sent after `since`, newest change first."""
-    from django.db.models import Q
-
     qs = (
         Alert.objects.public()
         .select_related("state")

@@ -1,4 +1,4 @@
-"""The public site (no login): pages, CAP messages, JSON, photos, feeds and the health check.
+"""The public site (no login): pages, CAP messages, JSON, photos and feeds.
 Paths mirror the files the publisher writes (alerts.publishing), so nginx can serve them first."""
 
 from django.urls import path
@@ -18,5 +18,4 @@ urlpatterns = [
     path("cap/<uuid:message_id>.xml", views.cap_message, name="cap-message"),
     path("feeds/alerts.atom", views.feed_alerts, name="feed-alerts"),
     path("feeds/states/<str:usps>.atom", views.feed_state, name="feed-state"),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,15 +1,13 @@
 """The public site's fallback views. In production nginx serves the publish root and only passes
 here what is not (yet) published; these views serve the published file when it exists and render
-the same bytes otherwise. No login, no cookie, no Vary: Cookie; ETag, Last-Modified, 304s."""
+the same bytes otherwise. No login, no cookie, no Vary: Cookie; ETag, Last-Modified, 304s.
+(The installation's health check is portal.health.)"""
 
 import functools
-import json
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -158,46 +156,3 @@ def feed_state(request: HttpRequest, usps: str) -> HttpResponse:
     if usps != usps.upper():
         raise Http404
     return _serve(request, publishing.feed_name(usps), lambda: feed_artifact(selectors.state_get_public(usps)))
-
-
-def _check(probe: Callable[[], object]) -> str:
-    try:
-        probe()
-    except Exception:  # any failure means "not reachable"; the status code says so
-        return "error"
-    return "ok"
-
-
-def _database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-def _cache() -> None:
-    cache.set("healthz", "ok", 10)
-    if cache.get("healthz") != "ok":
-        raise RuntimeError("cache did not keep a value")
-
-
-def _broker() -> None:
-    from portal.celery import app
-
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
-
-
-@login_not_required
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Database, cache and broker reachable: 200, else 503. The broker is skipped when tasks run
-    in-process (no REDIS_URL). Public, but caches must revalidate every time (max-age=0)."""
-    result = {"database": _check(_database), "cache": _check(_cache)}
-    result["broker"] = "skipped" if settings.CELERY_TASK_ALWAYS_EAGER else _check(_broker)
-    content = json.dumps(result).encode()
-    if not all(v in ("ok", "skipped") for v in result.values()):
-        response = HttpResponse(content, content_type=render.JSON, status=503)
-        response["Cache-Control"] = "no-store"
-        return mark_public(response)
-    response = public_response(request, content, content_type=render.JSON, last_modified=timezone.now(), max_age=0)
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
-    return response

@@ -9,6 +9,7 @@ from django.db import connection
 from alerts import services
 from alerts.models import Alert, Message
 from alerts.selectors import alert_history
+from core.exceptions import InvalidTransition
 
 from .conftest import fresh, make_pending
 
@@ -29,7 +30,7 @@ def test_two_coordinators_approving_at_once_end_with_exactly_one_transition(alic
         try:
             services.alert_approve(actor=user, alert=copy, reauthenticated_at=fresh())
             outcomes[user.email] = "approved"
-        except services.InvalidTransition as exc:
+        except InvalidTransition as exc:
             outcomes[user.email] = str(exc)
         finally:
             connections.close_all()

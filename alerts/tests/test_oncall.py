@@ -4,6 +4,7 @@ import pytest
 
 from alerts import services
 from alerts.tests.conftest import fresh, make_pending, run_mail
+from core.exceptions import InvalidTransition
 
 pytestmark = pytest.mark.django_db
 ONCALL = "oncall@bluealert.example.gov"
@@ -57,8 +58,6 @@ def test_a_mallory_approval_attempt_sends_nothing_to_on_call(
     settings, alice, agency_a, yves, mailoutbox, django_capture_on_commit_callbacks
 ):
     from django.core.exceptions import PermissionDenied
-
-    from alerts.services import InvalidTransition
 
     settings.OPERATIONS_EMAIL = ONCALL
     alert = make_pending(alice, agency_a)

@@ -256,21 +256,6 @@ def test_the_json_carries_the_public_view_only(client, live):
     assert all("path" not in p and p["url"].endswith(".jpg") for p in doc["alert"]["photos"])
 
 
-def test_healthz_reports_database_cache_and_broker(client, db, settings):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    broker = "skipped" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
-    assert response.json() == {"database": "ok", "cache": "ok", "broker": broker}
-    assert not response.cookies
-
-
-def test_healthz_is_503_when_the_cache_is_unreachable(client, db, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["cache"] == "error"
-
-
 def test_mallorys_alert_in_new_york_never_shows_on_the_texas_page(client, live, agency_b, mallory, yves):
     other = make_alert(agency_b, mallory, counties=("001",))
     approve(other, yves)

@@ -11,6 +11,7 @@ from alerts import services
 from alerts.models import Alert, Attestation, Message
 from alerts.selectors import alert_history, alerts_possible_duplicates
 from audit.models import AuditEvent
+from core.exceptions import InvalidTransition
 
 from .conftest import fresh, make_active, make_draft, make_pending, publishing_callbacks, run_mail, stale
 
@@ -271,7 +272,7 @@ def test_only_a_coordinator_of_the_state_can_approve(pending, who, request):
 def test_two_coordinators_approving_at_once_end_with_one_transition(pending, carol, cora):
     stale_copy = Alert.objects.get(pk=pending.pk)
     services.alert_approve(actor=carol, alert=pending, reauthenticated_at=fresh())
-    with pytest.raises(services.InvalidTransition) as exc:
+    with pytest.raises(InvalidTransition) as exc:
         services.alert_approve(actor=cora, alert=stale_copy, reauthenticated_at=fresh())
     assert "Carol Castillo decided" in str(exc.value) and "Nothing was changed" in str(exc.value)
     assert Message.objects.filter(alert=pending).count() == 1
@@ -319,7 +320,7 @@ def test_deny_needs_a_reason_and_a_fresh_re_authentication(
     assert pending.status == Alert.Status.DENIED and pending.decided_by == carol
     assert last_event(pending).action == "alert.denied"
     assert "denied" in mailoutbox[0].subject.lower()
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(InvalidTransition):
         services.alert_submit(actor=pending.created_by, alert=pending)
 
 

@@ -4,7 +4,10 @@ import pytest
 
 from alerts import services, texts
 from alerts.forms import AlertForm
-from alerts.texts import gsm_invalid_chars, gsm_length, replace_typography, texts_problems
+from alerts.gsm7 import invalid_chars as gsm_invalid_chars
+from alerts.gsm7 import replace_typography
+from alerts.gsm7 import septets as gsm_length
+from alerts.texts import texts_problems
 
 from .conftest import make_draft
 

@@ -555,7 +555,7 @@ MATRIX: dict[str, Row] = {
     "public:cap-message": Row(get=everyone(OK), kwargs=MESSAGE),
     "public:feed-alerts": Row(get=everyone(OK), marker=DRAFT_MARK),
     "public:feed-state": Row(get=everyone(OK), kwargs=TEXAS, marker=DRAFT_MARK),
-    "public:healthz": Row(get=everyone(OK)),
+    "healthz": Row(get=everyone(OK)),
 }
 
 # Cells where the code contradicts the product rules: the row above says what the rule wants; these

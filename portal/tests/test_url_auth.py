@@ -59,7 +59,7 @@ PUBLIC_URL_NAMES = {
     "public:cap-message",  # one CAP message, immutable once published
     "public:feed-alerts",  # Atom feed of all states
     "public:feed-state",  # Atom feed of one state
-    "public:healthz",  # database, cache and broker reachable (no data)
+    "healthz",  # portal/health.py: database, cache and broker reachable (no data)
 }
 
 SKIPPED_PREFIXES = ("admin/",)  # the Django admin has its own login

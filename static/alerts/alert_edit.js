@@ -1,14 +1,13 @@
 /* Drafting form: live character counters for channel texts, their preview, and "add a row" for
-   the suspect and vehicle formsets. The server is the authority; this only helps while typing. */
+   the suspect and vehicle formsets. The server is the authority; this only helps while typing.
+   WEA texts are counted in GSM 7-bit septets, as a handset counts them. */
 (function () {
   "use strict";
-  var BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-  var EXT = "^{}\\[~]|€\f";
-  var TYPO = { "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u2026": "...", "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200b": "" };
+  // The GSM 7-bit tables and the typographic replacements come from the server's own module
+  // (alerts/gsm7.py, rendered into data-gsm7), so the counter and the server never disagree.
+  var holder = document.querySelector("[data-gsm7]");
+  var TABLES = holder ? JSON.parse(holder.getAttribute("data-gsm7")) : { basic: "", extension: "", typographic: {} };
+  var BASIC = TABLES.basic, EXT = TABLES.extension, TYPO = TABLES.typographic;
 
   function plain(text) {
     var out = "";
