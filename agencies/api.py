@@ -11,8 +11,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from portal.api_common import ReauthSerializer, api_reauthenticated_at, client_ip
-from portal.api_errors import error_responses
+from accounts.ip import client_ip
+from accounts.reauth_api import ReauthSerializer, api_reauthenticated_at
+from core.api_errors import error_responses
 
 from . import services
 from .models import AGENCY_ROLES, Agency, County, Invitation, Membership, State

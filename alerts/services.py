@@ -23,12 +23,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+import core.exceptions
 from accounts.reauth import ensure_fresh_reauth
 from agencies.models import County, State
 from agencies.permissions import can_coordinate_state
 from agencies.selectors import coordinators_of_state, national_admins
 from audit.services import audit_record
-from notifications.services import email_notify
+from outbox.services import email_notify
 
 from . import events
 from .models import Alert, Attestation, Criterion, Message, Photo, Suspect, Vehicle
@@ -49,7 +50,7 @@ DEFAULT_ALERT_HOURS = 24
 MAX_EXTENSION_HOURS = 72
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(core.exceptions.InvalidTransition):
     """The alert is not (any longer) in a state that allows the action. Nothing was changed."""
 
 

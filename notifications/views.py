@@ -10,9 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.ip import client_ip
+from core.exceptions import InvalidTransition
+from outbox.selectors import delivery_counts, delivery_failures
 
 from . import selectors, services
-from .exceptions import InvalidTransition
 from .forms import PreferencesForm, RejectForm, SubscribeForm
 from .models import MediaSubscriber
 from .permissions import can_retry_deliveries, can_review_subscriber, can_see_subscriber_queue
@@ -79,7 +80,7 @@ def subscriber_manage(request: HttpRequest, token: str) -> HttpResponse:
                 ip=client_ip(request),
             )
         except InvalidTransition as exc:
-            messages.error(request, exc.messages[0])
+            messages.error(request, str(exc))
         else:
             messages.success(request, "Your choices are saved.")
         return redirect("notifications:subscriber-manage", token=token)
@@ -154,7 +155,7 @@ def subscriber_verify(request: HttpRequest, public_id) -> HttpResponse:
     try:
         services.subscriber_verify(actor=request.user, subscriber=subscriber, ip=client_ip(request))
     except (InvalidTransition, PermissionDenied) as exc:
-        messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{subscriber.organisation} is verified and will receive alerts.")
     return redirect("notifications:subscriber-queue")
@@ -180,7 +181,7 @@ def subscriber_reject(request: HttpRequest, public_id) -> HttpResponse:
             actor=request.user, subscriber=subscriber, reason=form.cleaned_data["reason"], ip=client_ip(request)
         )
     except (InvalidTransition, PermissionDenied) as exc:
-        messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{subscriber.organisation} was rejected; they have been told why.")
     return redirect("notifications:subscriber-queue")
@@ -198,8 +199,8 @@ def delivery_dashboard(request: HttpRequest, message_id) -> HttpResponse:
         {
             "message": message,
             "alert": message.alert,
-            "counts": selectors.delivery_counts(message),
-            "failures": selectors.delivery_failures(message)[:500],
+            "counts": delivery_counts(message_id=message.pk),
+            "failures": delivery_failures(message_id=message.pk)[:500],
             "can_retry": can_retry_deliveries(request.user, message),
         },
     )
@@ -208,7 +209,7 @@ def delivery_dashboard(request: HttpRequest, message_id) -> HttpResponse:
 @require_GET
 def delivery_progress(request: HttpRequest, message_id) -> JsonResponse:
     message = selectors.message_get_for_deliveries(request.user, message_id=message_id)
-    response = JsonResponse(selectors.delivery_counts(message))
+    response = JsonResponse(delivery_counts(message_id=message.pk))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -69,9 +69,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "audit",
+    "outbox",
     "agencies",
     "alerts",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -330,8 +332,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
     "notifications.tasks.message_distribute": {"queue": "priority"},
-    "notifications.tasks.deliveries_sweep": {"queue": "priority"},
-    "notifications.tasks.deliveries_send": {"queue": "bulk"},
+    "notifications.tasks.messages_plan_check": {"queue": "priority"},
+    "outbox.tasks.deliveries_sweep": {"queue": "priority"},
+    "outbox.tasks.deliveries_send": {"queue": "bulk"},
 }
 NOTIFICATIONS_CHUNK_SIZE = envint("NOTIFICATIONS_CHUNK_SIZE", "200")
 # Outbox rows are planned and committed this many at a time, so sending starts after the first page.
@@ -351,8 +354,13 @@ NOTIFICATIONS_REPLAN_HOURS = envint("NOTIFICATIONS_REPLAN_HOURS", "48")
 SUBSCRIBER_CONFIRM_MAX_AGE = envint("SUBSCRIBER_CONFIRM_MAX_AGE", str(3 * 24 * 3600))
 if NOTIFICATIONS_STUCK_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("NOTIFICATIONS_STUCK_SECONDS must exceed CELERY_TASK_TIME_LIMIT")
-CELERY_BEAT_SCHEDULE["notifications-deliveries-sweep"] = {
-    "task": "notifications.tasks.deliveries_sweep",
+CELERY_BEAT_SCHEDULE["outbox-deliveries-sweep"] = {
+    "task": "outbox.tasks.deliveries_sweep",
+    "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    "options": {"queue": "priority", "expires": NOTIFICATIONS_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["notifications-messages-plan-check"] = {
+    "task": "notifications.tasks.messages_plan_check",
     "schedule": NOTIFICATIONS_SWEEP_SECONDS,
     "options": {"queue": "priority", "expires": NOTIFICATIONS_SWEEP_SECONDS},
 }

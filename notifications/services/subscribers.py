@@ -8,6 +8,7 @@ link sent before.
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +17,11 @@ from django.utils.crypto import constant_time_compare
 from agencies.models import County, State
 from agencies.selectors import coordinators_of_state, national_admins
 from audit.services import audit_record
+from core.exceptions import InvalidTransition
+from outbox.services import notice_create
 
-from ..exceptions import InvalidTransition
 from ..models import MediaSubscriber, _nonce, webhook_secret_new
 from ..permissions import can_review_subscriber
-from .mail import notice_create
 
 CONFIRM_SALT = "notifications.subscriber.confirm"
 MANAGE_SALT = "notifications.subscriber.manage"
@@ -185,8 +186,6 @@ def subscriber_confirm(*, token: str, ip: str | None = None) -> MediaSubscriber:
 
 
 def _decide_check(actor, subscriber: MediaSubscriber) -> None:
-    from django.core.exceptions import PermissionDenied
-
     if not can_review_subscriber(actor, subscriber):
         raise PermissionDenied(
             "Only a coordinator of one of the outlet's states, or a national administrator, decides."
