@@ -33,6 +33,7 @@ test: $(STAMP) $(IPAWS_XSD)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Debian's nginx-light and wrk (and redis-server for bench's private Redis), installed only when missing.
