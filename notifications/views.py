@@ -3,7 +3,7 @@ dashboard. Thin: every write is a service call."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -27,10 +27,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.subscriber_register(
-            data=data, states=list(data["states"]), counties=data["county_objects"], ip=client_ip(request)
-        )
-        return redirect("notifications:subscribe-sent")
+        try:
+            services.subscriber_register(
+                data=data, states=list(data["states"]), counties=list(data["counties"]), ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("notifications:subscribe-sent")
     return render(request, "notifications/subscriber_form.html", {"form": form})
 
 
@@ -73,17 +77,20 @@ def subscriber_manage(request: HttpRequest, token: str) -> HttpResponse:
             services.subscriber_preferences_update(
                 subscriber=subscriber,
                 states=list(data["states"]),
-                counties=data["county_objects"],
+                counties=list(data["counties"]),
                 language=data["language"],
                 wants_exercises=data["wants_exercises"],
                 webhook_url=data["webhook_url"],
                 ip=client_ip(request),
             )
+        except ValidationError as exc:
+            form.add_error(None, exc)
         except InvalidTransition as exc:
             messages.error(request, str(exc))
+            return redirect("notifications:subscriber-manage", token=token)
         else:
             messages.success(request, "Your choices are saved.")
-        return redirect("notifications:subscriber-manage", token=token)
+            return redirect("notifications:subscriber-manage", token=token)
     return render(
         request,
         "notifications/subscriber_manage.html",
