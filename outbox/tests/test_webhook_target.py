@@ -13,7 +13,7 @@ REFUSED = [
     "192.168.1.1",
     "169.254.169.254",  # link-local: the cloud metadata service
     "100.64.0.1",  # shared address space (carrier-grade NAT)
-    "0.0.0.0",  # unspecified
+    "0.0.0.0",  # noqa: S104 - unspecified, as a webhook target
     "224.0.0.251",  # multicast
     "240.0.0.1",  # reserved
     "255.255.255.255",
