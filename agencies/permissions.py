@@ -57,7 +57,8 @@ def can_coordinate_state(user, state: State) -> bool:
 
 
 def coordinates_some_state(user) -> bool:
-    """Coordinator of at least one state. Queries: one (django-guardian's objects-for-user, as EXISTS)."""
+    """Coordinator of at least one state. Queries: one EXISTS (django-guardian's objects-for-user; it
+    looks the permission's content type up once per process, one more query the first time)."""
     if not (user.is_authenticated and user.is_active):
         return False
     return get_objects_for_user(user, "agencies.coordinate_state", klass=State, accept_global_perms=False).exists()

@@ -41,7 +41,7 @@ def can_retry_deliveries(user, message) -> bool:
 def can_see_subscriber_queue(user) -> bool:
     """The verification queue exists for coordinators of some state and national administrators.
 
-    Queries: the global-permission check, then one EXISTS over the user's state grants.
+    Queries: the global-permission check, then agencies' coordinates_some_state (one EXISTS).
     """
     if not _signed_in(user):
         return False
