@@ -26,6 +26,7 @@ from .selectors import (
     invitations_pending_of_agency,
     may_review_registrations,
     memberships_of_agency,
+    registration_requested_admins,
     registrations_pending_first,
 )
 
@@ -83,8 +84,6 @@ class RegistrationSerializer(AgencySerializer):
         read_only_fields = fields
 
     def get_requested_administrators(self, agency) -> list[str]:
-        from .selectors import registration_requested_admins
-
         return [m.user.email for m in registration_requested_admins(agency)]
 
 
