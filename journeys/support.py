@@ -227,8 +227,8 @@ def approved_alert(*, agency, staff, coordinator, marker: str = "APD-2026-0042")
     from django.utils import timezone
 
     from alerts import services
-    from portal.management.commands.seed_demo import Command
     from alerts.models import Alert
+    from portal.management.commands.seed_demo import Command
 
     now = timezone.now()
     seed = Command()
