@@ -61,6 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --follow-imports=silent $(MYPY_CLEAN)
 	$(BIN)/python tools/check_lock.py
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # mypy on every package, with the error count per package at the end (not yet clean: see MYPY_CLEAN).

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
+from .services import has_second_factor, second_factor_verify
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
@@ -35,8 +37,6 @@ class ReauthForm(forms.Form):
     )
 
     def __init__(self, *args, user, request=None, **kwargs):
-        from .services import has_second_factor
-
         self.user = user
         self.request = request
         super().__init__(*args, **kwargs)
@@ -51,8 +51,6 @@ class ReauthForm(forms.Form):
         return password
 
     def clean_otp_token(self):
-        from .services import second_factor_verify
-
         token = self.cleaned_data.get("otp_token", "")
         if second_factor_verify(user=self.user, token=token) is None:
             raise forms.ValidationError("That code is not right. Use the newest code from your app.")

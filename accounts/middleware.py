@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -66,8 +67,6 @@ class SecondFactorMiddleware:
         ):
             target = "accounts:2fa-verify" if has_second_factor(user) else "accounts:2fa-setup"
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse(
                     {
                         "detail": "Finish signing in with your second factor first.",

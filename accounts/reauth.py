@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core.exceptions import CodedError
+
 SESSION_KEY = "reauth_at"
 
 
@@ -31,8 +33,12 @@ def reauth_is_fresh(at: datetime | None) -> bool:
     return at is not None and (timezone.now() - at).total_seconds() <= settings.REAUTH_MAX_AGE
 
 
-class ReauthRequired(PermissionDenied):
-    """Raised by services when the actor has not re-entered their password recently."""
+class ReauthRequired(CodedError, PermissionDenied):
+    """Raised by services when the actor has not re-entered their password recently. The pages send
+    the user to confirm it; the API answers 403 with code `reauth_required`."""
+
+    error_code = "reauth_required"
+    http_status = 403
 
     default_message = "For this action, confirm your password again (it is asked at most every 15 minutes)."
 

@@ -6,7 +6,8 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -16,9 +17,12 @@ from django_otp import login as otp_login
 from accounts.ip import client_ip
 
 from .forms import OTPTokenForm
+from .policy import account_policy
 from .reauth import reauth_mark
 from .services import (
     has_second_factor,
+    lockout_clear,
+    lockouts_visible_to,
     recovery_codes_regenerate,
     second_factor_verify,
     totp_device_confirm,
@@ -111,15 +115,7 @@ def recovery_codes(request):
 @require_http_methods(["GET", "POST"])
 def lockouts(request):
     """Coordinators unlock sign-ins of their states' people; a national administrator, anyone's."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from agencies.permissions import is_national_admin
-    from agencies.selectors import states_coordinated_by
-
-    from .services import lockout_clear, lockouts_visible_to
-
-    if not (is_national_admin(request.user) or states_coordinated_by(request.user).exists()):
+    if not account_policy().may_clear_lockouts(request.user):
         raise Http404
     if request.method == "POST":
         try:

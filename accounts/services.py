@@ -2,20 +2,26 @@
 
 Two factors come from django-otp: a TOTP device (an authenticator app) plus a static device
 holding one-time recovery codes. Who must use them is a rule (`second_factor_required`), checked
-by accounts.middleware.SecondFactorMiddleware on every signed-in request.
+by accounts.middleware.SecondFactorMiddleware on every signed-in request; the part of it that
+depends on roles comes from the registered account policy (accounts.policy).
 """
 
 import secrets
 
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import Role
 from audit.services import audit_record
 
+from .policy import account_policy
+
 RECOVERY_CODE_COUNT = 10
-ROLES_REQUIRING_2FA = (Role.STATE_COORDINATOR, Role.AGENCY_ADMIN, Role.NATIONAL_ADMIN)
 
 
 def has_second_factor(user) -> bool:
@@ -23,19 +29,13 @@ def has_second_factor(user) -> bool:
 
 
 def second_factor_required(user) -> bool:
-    """Coordinators, agency and national administrators, admin-site users, anyone who can approve or
-    cancel, and staff of states that require it; plus anyone who has enrolled a device."""
+    """Admin-site users and anyone who has enrolled a device; plus whoever the account policy names
+    by role (coordinators, agency and national administrators, staff of states that require it)."""
     if not user.is_authenticated:
         return False
     if user.is_staff or user.is_superuser or has_second_factor(user):
         return True
-    memberships = user.memberships.filter(is_active=True).select_related("agency__state")
-    for m in memberships:
-        if m.role in ROLES_REQUIRING_2FA:
-            return True
-        if m.agency_id and m.agency.state.staff_require_2fa:
-            return True
-    return False
+    return account_policy().second_factor_required(user)
 
 
 @transaction.atomic
@@ -110,43 +110,23 @@ def two_factor_reset(*, actor, user, ip: str | None = None) -> None:
 
 
 def lockouts_visible_to(user) -> list:
-    """Locked-out sign-ins a coordinator may clear: accounts of their states' agencies and
-    coordinators (every account for a national administrator)."""
-    from axes.conf import settings as axes_settings
-    from axes.models import AccessAttempt
-    from django.contrib.auth import get_user_model
-
-    from agencies.permissions import is_national_admin
-    from agencies.selectors import states_coordinated_by
-
+    """Locked-out sign-ins the user may clear: those of the accounts the account policy puts in the
+    user's scope (a coordinator: their states' agencies and coordinators; a national administrator:
+    everyone; anyone else: nobody)."""
     attempts = AccessAttempt.objects.filter(failures_since_start__gte=axes_settings.AXES_FAILURE_LIMIT)
-    if not is_national_admin(user):
-        states = states_coordinated_by(user)
-        emails = (
-            get_user_model()
-            .objects.filter(
-                memberships__is_active=True,
-            )
-            .filter(_agency_or_state(states))
-            .values_list("email", flat=True)
-        )
+    if not account_policy().may_clear_lockouts(user):
+        return []
+    scope = account_policy().lockout_scope(user)
+    if scope is not None:
+        emails = get_user_model().objects.filter(pk__in=scope.values("pk")).values_list("email", flat=True)
         attempts = attempts.filter(username__in=list(emails))
     return list(attempts.order_by("-attempt_time"))
-
-
-def _agency_or_state(states):
-    from django.db.models import Q
-
-    return Q(memberships__agency__state__in=states) | Q(memberships__state__in=states)
 
 
 @transaction.atomic
 def lockout_clear(*, actor, username: str, ip: str | None = None) -> int:
     """Unlock sign-in for `username` before the cool-off ends. Refused (PermissionDenied) for an
     account outside the actor's states. Audit: auth.unlocked. Safe to repeat."""
-    from axes.utils import reset
-    from django.core.exceptions import PermissionDenied
-
     if username.lower() not in {a.username.lower() for a in lockouts_visible_to(actor)}:
         raise PermissionDenied("That sign-in is not locked, or is not one you can unlock.")
     removed = reset(username=username)

@@ -4,8 +4,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from agencies.models import Role
-
 from .forms import EmailAuthenticationForm, ReauthForm
 from .reauth import reauth_mark
 
@@ -19,7 +17,7 @@ class LoginView(auth_views.LoginView):
 def home(request):
     """Signed-in landing page: one card per membership, with where to go next."""
     memberships = request.user.memberships.filter(is_active=True).select_related("agency", "state")
-    return render(request, "accounts/home.html", {"memberships": memberships, "Role": Role})
+    return render(request, "accounts/home.html", {"memberships": memberships})
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,8 +11,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from portal.api_common import ReauthSerializer, api_reauthenticated_at, client_ip
-from portal.api_errors import error_responses
+from accounts.ip import client_ip
+from accounts.reauth_api import ReauthSerializer, api_reauthenticated_at
+from core.api_errors import error_responses
 
 from . import services
 from .models import AGENCY_ROLES, Agency, County, Invitation, Membership, State
@@ -25,6 +26,7 @@ from .selectors import (
     invitations_pending_of_agency,
     may_review_registrations,
     memberships_of_agency,
+    registration_requested_admins,
     registrations_pending_first,
 )
 
@@ -82,8 +84,6 @@ class RegistrationSerializer(AgencySerializer):
         read_only_fields = fields
 
     def get_requested_administrators(self, agency) -> list[str]:
-        from .selectors import registration_requested_admins
-
         return [m.user.email for m in registration_requested_admins(agency)]
 
 

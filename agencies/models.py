@@ -185,6 +185,20 @@ class Membership(models.Model):
         where = self.agency or self.state or "the network"
         return f"{self.user.email}: {self.get_role_display()} of {where}"
 
+    # What the role lets its holder reach, for pages that show a member's links (no query).
+    @property
+    def drafts_alerts(self) -> bool:
+        return self.role in AGENCY_ROLES
+
+    @property
+    def administers_agency(self) -> bool:
+        return self.role == Role.AGENCY_ADMIN
+
+    @property
+    def coordinates(self) -> bool:
+        """A state coordinator, or a national administrator (who oversees every state)."""
+        return self.role in (Role.STATE_COORDINATOR, Role.NATIONAL_ADMIN)
+
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):

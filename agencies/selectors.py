@@ -1,12 +1,16 @@
 """Reads scoped to the user. Anything outside the user's tenancy is a 404, never a 403."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from .models import Agency, Membership, State
-from .permissions import is_national_admin
+from .exceptions import InvitationInvalid
+from .models import Agency, Invitation, Membership, Role, State
+from .permissions import coordinates_some_state, is_national_admin
 
 
 def states_coordinated_by(user) -> QuerySet[State]:
@@ -49,26 +53,22 @@ def memberships_of_agency(agency: Agency) -> QuerySet[Membership]:
 
 
 def coordinators_of_state(state: State) -> QuerySet:
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
             memberships__is_active=True,
-            memberships__role="state_coordinator",
+            memberships__role=Role.STATE_COORDINATOR,
             memberships__state=state,
         )
         .distinct()
     )
 
 
-def national_admins():
-    from django.contrib.auth import get_user_model
-
+def national_admins() -> QuerySet:
     return (
         get_user_model()
-        .objects.filter(is_active=True, memberships__is_active=True, memberships__role="national_admin")
+        .objects.filter(is_active=True, memberships__is_active=True, memberships__role=Role.NATIONAL_ADMIN)
         .distinct()
     )
 
@@ -79,8 +79,6 @@ INVITATION_SALT = "agencies.invitation"
 
 def registrations_pending_first(user) -> QuerySet[Agency]:
     """The registration queue: pending ones first (oldest first), then decided ones, newest decision first."""
-    from django.db.models import Case, IntegerField, Value, When
-
     return (
         agency_registrations_for_user(user)
         .select_related("decided_by")
@@ -95,37 +93,27 @@ def registrations_pending_first(user) -> QuerySet[Agency]:
 
 def may_review_registrations(user) -> bool:
     """Whether the registration queue exists for the user at all (a coordinator of some state, or national)."""
-    return is_national_admin(user) or states_coordinated_by(user).exists()
+    return is_national_admin(user) or coordinates_some_state(user)
 
 
 def registration_requested_admins(agency: Agency) -> QuerySet[Membership]:
     """The administrator(s) named on the registration form: agency-admin memberships not yet granted."""
-    return agency.memberships.filter(role="agency_admin").select_related("user").order_by("created_at")
+    return agency.memberships.filter(role=Role.AGENCY_ADMIN).select_related("user").order_by("created_at")
 
 
-def invitations_pending_of_agency(agency: Agency):
-    from .models import Invitation
-
+def invitations_pending_of_agency(agency: Agency) -> QuerySet[Invitation]:
     return Invitation.objects.filter(agency=agency).pending().select_related("invited_by")
 
 
-def invitation_get_for_agency(agency: Agency, *, public_id):
-    from .models import Invitation
-
+def invitation_get_for_agency(agency: Agency, *, public_id) -> Invitation:
     try:
         return Invitation.objects.select_related("agency").get(agency=agency, public_id=public_id)
     except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such invitation") from None
 
 
-def invitation_get_by_token(token: str):
+def invitation_get_by_token(token: str) -> Invitation:
     """The invitation an emailed link names, if it can still be used; else InvitationInvalid saying why."""
-    from django.conf import settings
-    from django.core import signing
-
-    from .exceptions import InvitationInvalid
-    from .models import Invitation
-
     try:
         public_id = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired:
@@ -147,3 +135,18 @@ def invitation_get_by_token(token: str):
     if invitation.agency.status != Agency.Status.VERIFIED:
         raise InvitationInvalid("This agency cannot take new members at the moment. Ask your state coordinator.")
     return invitation
+
+
+def lockout_scope(user) -> QuerySet | None:
+    """The accounts whose locked sign-ins `user` may clear (accounts.policy): everyone for a national
+    administrator (None); for a coordinator, the members of their states' agencies and their states'
+    coordinators; nobody for anyone else."""
+    if is_national_admin(user):
+        return None
+    states = states_coordinated_by(user)
+    return (
+        get_user_model()
+        .objects.filter(memberships__is_active=True)
+        .filter(Q(memberships__agency__state__in=states) | Q(memberships__state__in=states))
+        .distinct()
+    )

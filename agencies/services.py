@@ -17,9 +17,10 @@ from guardian.shortcuts import assign_perm
 
 from accounts.reauth import ensure_fresh_reauth
 from audit.services import audit_record
-from notifications.services import email_notify
+from core.exceptions import InvalidTransition
+from outbox.services import email_notify
 
-from .exceptions import InvalidTransition, InvitationInvalid
+from .exceptions import InvitationInvalid
 from .models import Agency, Invitation, Membership, Role, State
 from .permissions import can_manage_agency, can_verify_agency
 from .selectors import (

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.ip import client_ip
 from accounts.reauth import ReauthRequired, reauthenticated_at
 from audit.selectors import audit_events_for
+from core.exceptions import InvalidTransition
 
 from . import services
 from .exceptions import InvitationInvalid
@@ -108,7 +109,7 @@ def registration_verify(request, public_id):
         return _registration_page(request, agency, verify_form=form, status=400)
     try:
         services.agency_verify(actor=request.user, agency=agency, note=form.cleaned_data["note"], ip=client_ip(request))
-    except PermissionDenied as e:
+    except (PermissionDenied, InvalidTransition) as e:
         messages.error(request, str(e))
     except ValidationError as e:
         messages.error(request, _messages_of(e))
@@ -127,7 +128,7 @@ def registration_reject(request, public_id):
         services.agency_reject(
             actor=request.user, agency=agency, reason=form.cleaned_data["reason"], ip=client_ip(request)
         )
-    except PermissionDenied as e:
+    except (PermissionDenied, InvalidTransition) as e:
         messages.error(request, str(e))
     except ValidationError as e:
         messages.error(request, _messages_of(e))
@@ -231,8 +232,8 @@ def invitation_revoke(request, public_id, invitation_id):
     invitation = invitation_get_for_agency(agency, public_id=invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation, ip=client_ip(request))
-    except ValidationError as e:
-        messages.error(request, _messages_of(e))
+    except InvalidTransition as e:
+        messages.error(request, str(e))
     else:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("agencies:members", public_id=agency.public_id)

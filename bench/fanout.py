@@ -43,7 +43,8 @@ def _wait_delivered(services: Services, message, *, since: float) -> dict:
     """Wait (bounded) until every email delivery row of the message reached the sink."""
     from django.db.models import Count
 
-    from notifications.models import Delivery, DistributionPlan
+    from notifications.models import DistributionPlan
+    from outbox.models import Delivery
 
     match = str(message.message_id)
     expected = 0
@@ -173,7 +174,11 @@ def profile_summary(out: Path, top: int = 25) -> str:
     for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         lines.append(f"  {100 * n / total:5.1f}%  {frame}")
     lines.append("inclusive (project code):")
-    ours = [(f, n) for f, n in inclusive.items() if "/work/" in f or "notifications/" in f or "alerts/" in f]
+    ours = [
+        (f, n)
+        for f, n in inclusive.items()
+        if "/work/" in f or "notifications/" in f or "outbox/" in f or "alerts/" in f
+    ]
     for frame, n in sorted(ours, key=lambda kv: -kv[1])[:top]:
         lines.append(f"  {100 * n / total:5.1f}%  {frame}")
     return "\n".join(lines)

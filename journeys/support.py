@@ -223,12 +223,12 @@ def photo_file(label: str) -> dict:
 
 def approved_alert(*, agency, staff, coordinator, marker: str = "APD-2026-0042"):
     """An alert drafted, submitted and approved through the workflow services, as `make run`'s demo
-    data is (alerts/management/commands/seed_demo.py); its message goes to the real worker."""
+    data is (portal/management/commands/seed_demo.py); its message goes to the real worker."""
     from django.utils import timezone
 
     from alerts import services
-    from alerts.management.commands.seed_demo import Command
     from alerts.models import Alert
+    from portal.management.commands.seed_demo import Command
 
     now = timezone.now()
     seed = Command()

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def alerts(site, agency_a, alice, carol, cora):
     """An active alert (published, mailed), one pending approval and one draft, all from Agency A."""
     from alerts import services
-    from alerts.management.commands.seed_demo import Command
+    from portal.management.commands.seed_demo import Command
 
     otp_device(carol)
     active = approved_alert(agency=agency_a, staff=alice, coordinator=cora)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery, MediaSubscriber
+from .models import MediaSubscriber
 
 
 @admin.register(MediaSubscriber)
@@ -12,18 +12,4 @@ class MediaSubscriberAdmin(admin.ModelAdmin):
     filter_horizontal = ()
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("id", "message", "notice", "channel", "address", "status", "attempts", "sent_at")
-    list_filter = ("status", "channel", "audience")
-    search_fields = ("address", "recipient_key")
-    readonly_fields = [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

@@ -7,12 +7,13 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.ip import client_ip
 from agencies.models import County, State
-from portal.api_common import client_ip
-from portal.api_errors import error_responses
+from core.api_errors import error_responses
+from outbox.selectors import delivery_counts
 
 from .models import MediaSubscriber
-from .selectors import delivery_counts, message_get_for_deliveries, subscriber_get_by_manage_token
+from .selectors import message_get_for_deliveries, subscriber_get_by_manage_token
 from .services.subscribers import subscriber_preferences_update, subscriber_unsubscribe
 
 LINK_HELP = (
@@ -176,4 +177,4 @@ class DeliverySummaryView(generics.GenericAPIView):
         message = message_get_for_deliveries(request.user, message_id=message_id)
         if str(message.alert.public_id) != str(public_id):
             raise Http404("No such message of this alert.")
-        return Response(DeliverySummarySerializer(delivery_counts(message)).data)
+        return Response(DeliverySummarySerializer(delivery_counts(message_id=message.pk)).data)

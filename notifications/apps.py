@@ -7,7 +7,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from alerts import events
+        from outbox import content
 
         from . import receivers
+        from .services.content import AlertMessageContent
 
         events.message_approved.connect(receivers.distribute_after_commit, dispatch_uid="notifications.distribute")
+        content.register(AlertMessageContent())

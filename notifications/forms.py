@@ -1,7 +1,7 @@
-from urllib.parse import urlparse
+"""Forms of the subscriber pages: they parse and present; what a subscription may hold is decided by
+notifications.services.subscribers.subscription_check, for these pages and the API alike."""
 
 from django import forms
-from django.conf import settings
 
 from agencies.models import County, State
 
@@ -20,14 +20,17 @@ def _county_choices() -> list:
 
 
 class AreaFormMixin(forms.Form):
-    """States (required) and, optionally, counties within them."""
+    """States (required) and, optionally, counties within them. The lists offer the network's states
+    and their counties; whatever state or county is posted is parsed, and the service says which
+    choices it refuses."""
 
     states = forms.ModelMultipleChoiceField(
-        queryset=State.objects.participating().order_by("name"),
+        queryset=State.objects.order_by("name"),
         widget=forms.SelectMultiple(attrs={"size": 8, "class": "states-select"}),
         help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
     )
-    counties = forms.MultipleChoiceField(
+    counties = forms.ModelMultipleChoiceField(
+        queryset=County.objects.select_related("state"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10, "class": "counties-select"}),
         help_text="Optional. Leave empty to receive alerts for the whole of each state you chose; "
@@ -36,24 +39,10 @@ class AreaFormMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counties"].choices = _county_choices()
-
-    def clean(self):
-        cleaned = super().clean()
-        states = list(cleaned.get("states") or [])
-        ids = [int(pk) for pk in cleaned.get("counties") or []]
-        counties = list(County.objects.filter(pk__in=ids).select_related("state"))
-        outside = sorted(str(c) for c in counties if c.state not in states)
-        if outside:
-            self.add_error("counties", f"Choose counties only in the states you cover (not: {', '.join(outside)}).")
-        cleaned["county_objects"] = counties
-        return cleaned
-
-    def clean_webhook_url(self):
-        url = (self.cleaned_data.get("webhook_url") or "").strip()
-        if url and urlparse(url).scheme != "https" and not settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP:
-            raise forms.ValidationError("The webhook URL must start with https://")
-        return url
+        self.fields["states"].widget.choices = [
+            (state.pk, state.name) for state in State.objects.participating().order_by("name")
+        ]
+        self.fields["counties"].widget.choices = _county_choices()
 
 
 class SubscribeForm(AreaFormMixin):

@@ -1,13 +1,13 @@
 """Reads scoped to the user (404 outside the tenancy) and the subscriber's own page by its link."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from agencies.permissions import is_national_admin
 from agencies.selectors import states_coordinated_by
 from alerts.models import Message
 
-from .models import Delivery, MediaSubscriber
+from .models import MediaSubscriber
 from .services.subscribers import MANAGE_SALT, LinkInvalid, subscriber_from_token
 
 
@@ -43,21 +43,3 @@ def message_get_for_deliveries(user, *, message_id) -> Message:
         return qs.get(message_id=message_id)
     except (Message.DoesNotExist, ValueError, TypeError):
         raise Http404("No such message") from None
-
-
-def delivery_counts(message: Message) -> dict:
-    s = Delivery.Status
-    counts = Delivery.objects.filter(message=message).aggregate(
-        total=Count("id"),
-        sent=Count("id", filter=Q(status=s.SENT)),
-        queued=Count("id", filter=Q(status__in=[s.QUEUED, s.SENDING])),
-        retrying=Count("id", filter=Q(status=s.FAILED_TEMP)),
-        failed=Count("id", filter=Q(status=s.FAILED_PERM)),
-    )
-    counts["pending"] = counts["queued"] + counts["retrying"]
-    counts["done"] = counts["total"] > 0 and counts["pending"] == 0
-    return counts
-
-
-def delivery_failures(message: Message) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(message=message).failed().order_by("status", "address")

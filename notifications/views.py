@@ -3,16 +3,17 @@ dashboard. Thin: every write is a service call."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.ip import client_ip
+from core.exceptions import InvalidTransition
+from outbox.selectors import delivery_counts, delivery_failures
 
 from . import selectors, services
-from .exceptions import InvalidTransition
 from .forms import PreferencesForm, RejectForm, SubscribeForm
 from .models import MediaSubscriber
 from .permissions import can_retry_deliveries, can_review_subscriber, can_see_subscriber_queue
@@ -26,10 +27,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.subscriber_register(
-            data=data, states=list(data["states"]), counties=data["county_objects"], ip=client_ip(request)
-        )
-        return redirect("notifications:subscribe-sent")
+        try:
+            services.subscriber_register(
+                data=data, states=list(data["states"]), counties=list(data["counties"]), ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("notifications:subscribe-sent")
     return render(request, "notifications/subscriber_form.html", {"form": form})
 
 
@@ -72,17 +77,20 @@ def subscriber_manage(request: HttpRequest, token: str) -> HttpResponse:
             services.subscriber_preferences_update(
                 subscriber=subscriber,
                 states=list(data["states"]),
-                counties=data["county_objects"],
+                counties=list(data["counties"]),
                 language=data["language"],
                 wants_exercises=data["wants_exercises"],
                 webhook_url=data["webhook_url"],
                 ip=client_ip(request),
             )
+        except ValidationError as exc:
+            form.add_error(None, exc)
         except InvalidTransition as exc:
-            messages.error(request, exc.messages[0])
+            messages.error(request, str(exc))
+            return redirect("notifications:subscriber-manage", token=token)
         else:
             messages.success(request, "Your choices are saved.")
-        return redirect("notifications:subscriber-manage", token=token)
+            return redirect("notifications:subscriber-manage", token=token)
     return render(
         request,
         "notifications/subscriber_manage.html",
@@ -154,7 +162,7 @@ def subscriber_verify(request: HttpRequest, public_id) -> HttpResponse:
     try:
         services.subscriber_verify(actor=request.user, subscriber=subscriber, ip=client_ip(request))
     except (InvalidTransition, PermissionDenied) as exc:
-        messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{subscriber.organisation} is verified and will receive alerts.")
     return redirect("notifications:subscriber-queue")
@@ -180,7 +188,7 @@ def subscriber_reject(request: HttpRequest, public_id) -> HttpResponse:
             actor=request.user, subscriber=subscriber, reason=form.cleaned_data["reason"], ip=client_ip(request)
         )
     except (InvalidTransition, PermissionDenied) as exc:
-        messages.error(request, str(exc.messages[0] if isinstance(exc, InvalidTransition) else exc))
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{subscriber.organisation} was rejected; they have been told why.")
     return redirect("notifications:subscriber-queue")
@@ -198,8 +206,8 @@ def delivery_dashboard(request: HttpRequest, message_id) -> HttpResponse:
         {
             "message": message,
             "alert": message.alert,
-            "counts": selectors.delivery_counts(message),
-            "failures": selectors.delivery_failures(message)[:500],
+            "counts": delivery_counts(message_id=message.pk),
+            "failures": delivery_failures(message_id=message.pk)[:500],
             "can_retry": can_retry_deliveries(request.user, message),
         },
     )
@@ -208,7 +216,7 @@ def delivery_dashboard(request: HttpRequest, message_id) -> HttpResponse:
 @require_GET
 def delivery_progress(request: HttpRequest, message_id) -> JsonResponse:
     message = selectors.message_get_for_deliveries(request.user, message_id=message_id)
-    response = JsonResponse(selectors.delivery_counts(message))
+    response = JsonResponse(delivery_counts(message_id=message.pk))
     response["Cache-Control"] = "no-store"
     return response
 

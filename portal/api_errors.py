@@ -1,11 +1,10 @@
-"""Every API error as one JSON shape a person can act on.
-
-    {"detail": "What went wrong and what to do.", "code": "machine_code", "fields": {"name": ["message"]}}
+"""Every API error as one JSON shape a person can act on (core.api_errors).
 
 `fields` names each invalid field (nested ones by dotted path: "suspects.0.age"); it is {} when the
 error is not about a field. Services raise Django's own exceptions (ValidationError,
-PermissionDenied, Http404) and the alerts InvalidTransition; this handler maps them so that the
-API and the pages share one source of rules and messages.
+PermissionDenied, Http404), core's InvalidTransition, and exceptions that name their own answer
+(core's CodedError); this handler maps them by those types, importing no app, so that the API and
+the pages share one source of rules and messages.
 """
 
 from typing import Any
@@ -13,42 +12,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from accounts.reauth import ReauthRequired
-from agencies.exceptions import InvitationInvalid
+from core.api_errors import error_body
+from core.exceptions import CodedError, InvalidTransition
 
 NON_FIELD_KEYS = ("non_field_errors", "__all__")
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error response (documentation only)."""
-
-    detail = serializers.CharField(help_text="What went wrong and what to do about it.")
-    code = serializers.CharField(
-        help_text="A stable machine-readable code, e.g. invalid, not_found, invalid_transition."
-    )
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text='Messages per invalid field, nested fields by dotted path ("suspects.0.age"); {} otherwise.',
-    )
-
-
-def _invalid_transition_classes() -> tuple[type, ...]:
-    """The apps' "not in the state this action starts from" errors (409). Looked up lazily: the
-    alerts workflow module is written by another issue and may not exist yet."""
-    classes = []
-    for module in ("alerts.services", "alerts.exceptions", "agencies.exceptions", "notifications.exceptions"):
-        try:
-            cls = getattr(__import__(module, fromlist=["InvalidTransition"]), "InvalidTransition", None)
-        except ImportError:
-            cls = None
-        if isinstance(cls, type) and cls not in classes:
-            classes.append(cls)
-    return tuple(classes)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -80,10 +51,6 @@ def _code(detail: Any, default: str) -> str:
     return default
 
 
-def error_body(*, detail: str, code: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "code": code, "fields": fields or {}}
-
-
 def _validation_body(detail: Any) -> dict[str, Any]:
     fields = _flatten(detail)
     general = []
@@ -100,6 +67,13 @@ def _validation_body(detail: Any) -> dict[str, Any]:
     return error_body(detail="The request is not valid.", code="invalid")
 
 
+def _message(exc: Exception) -> str:
+    """A person's message from any exception: a ValidationError's messages, else its text, else the
+    class's default_message."""
+    messages = getattr(exc, "messages", None) if isinstance(exc, DjangoValidationError) else None
+    return " ".join(messages or [str(exc)]).strip() or getattr(exc, "default_message", "") or "Refused."
+
+
 def _from_django_validation(exc: DjangoValidationError) -> dict[str, Any]:
     if hasattr(exc, "error_dict"):
         return _validation_body(dict(exc.message_dict))
@@ -109,27 +83,18 @@ def _from_django_validation(exc: DjangoValidationError) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: map every known error to the one JSON shape."""
     headers: dict[str, str] = {}
-    if isinstance(exc, _invalid_transition_classes()):
-        message = " ".join(getattr(exc, "messages", None) or [str(exc)]) or "This action is not possible now."
+    if isinstance(exc, InvalidTransition):
         set_rollback()
+        message = str(exc) or "This action is not possible now."
         return Response(error_body(detail=message, code="invalid_transition"), status=status.HTTP_409_CONFLICT)
 
-    if isinstance(exc, InvitationInvalid):
+    if isinstance(exc, CodedError):
         set_rollback()
-        gone = getattr(exc, "gone", False)
-        return Response(
-            error_body(detail=" ".join(exc.messages), code="invitation_invalid"),
-            status=status.HTTP_410_GONE if gone else status.HTTP_400_BAD_REQUEST,
-        )
+        return Response(error_body(detail=_message(exc), code=exc.error_code), status=exc.http_status)
 
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response(_from_django_validation(exc), status=status.HTTP_400_BAD_REQUEST)
-
-    if isinstance(exc, ReauthRequired):
-        set_rollback()
-        message = str(exc) or ReauthRequired.default_message
-        return Response(error_body(detail=message, code="reauth_required"), status=status.HTTP_403_FORBIDDEN)
 
     if isinstance(exc, Http404):
         message = str(exc) or "Not found, or not yours to see."
@@ -160,22 +125,3 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return Response(
         error_body(detail=str(detail), code=_code(detail, exc.default_code)), status=exc.status_code, headers=headers
     )
-
-
-_DESCRIPTIONS = {
-    400: "The request is not valid: `fields` names each field to correct.",
-    401: "Not signed in: send `Authorization: Token <key>` or use a browser session.",
-    403: "Signed in but not allowed to do this (code `permission_denied`), or a fresh password is needed "
-    "(code `reauth_required`).",
-    404: "No such object, or not within what you may see.",
-    409: "The action does not fit the object's current state (code `invalid_transition`): reload and retry.",
-    410: "The link was genuine but can no longer be used (expired, used or withdrawn).",
-    413: "The upload is too large.",
-    415: "Unsupported media type for the request body.",
-    429: "Too many requests: wait the number of seconds in Retry-After.",
-}
-
-
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema responses for the given error statuses, all with ErrorSerializer as the body."""
-    return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code]) for code in codes}

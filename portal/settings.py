@@ -137,9 +137,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "audit",
+    "outbox",
     "agencies",
     "alerts",
     "notifications",
+    "portal",
 ]
 
 # --- Middleware -----------------------------------------------------------------------------------
@@ -225,14 +227,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "bulk"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.message_distribute": {"queue": "priority"},
-    "notifications.tasks.deliveries_sweep": {"queue": "priority"},
-    "notifications.tasks.deliveries_send": {"queue": "bulk"},
+    "notifications.tasks.messages_plan_check": {"queue": "priority"},
+    "outbox.tasks.deliveries_sweep": {"queue": "priority"},
+    "outbox.tasks.deliveries_send": {"queue": "bulk"},
 }
 # How often beat runs the outbox sweeper (and how long one sweep may wait in the queue).
 NOTIFICATIONS_SWEEP_SECONDS = envint("NOTIFICATIONS_SWEEP_SECONDS", "60")
 CELERY_BEAT_SCHEDULE = {
-    "notifications-deliveries-sweep": {
-        "task": "notifications.tasks.deliveries_sweep",
+    "outbox-deliveries-sweep": {
+        "task": "outbox.tasks.deliveries_sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+        "options": {"queue": "priority", "expires": NOTIFICATIONS_SWEEP_SECONDS},
+    },
+    # Messages whose planning task was lost are planned again.
+    "notifications-messages-plan-check": {
+        "task": "notifications.tasks.messages_plan_check",
         "schedule": NOTIFICATIONS_SWEEP_SECONDS,
         "options": {"queue": "priority", "expires": NOTIFICATIONS_SWEEP_SECONDS},
     },

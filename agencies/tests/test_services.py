@@ -12,13 +12,14 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.reauth import ReauthRequired
 from agencies import services
-from agencies.exceptions import InvalidTransition, InvitationInvalid
+from agencies.exceptions import InvitationInvalid
 from agencies.models import Agency, Invitation, Membership, Role
 from agencies.permissions import can_draft_for_agency, can_manage_agency
 from agencies.selectors import INVITATION_SALT
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for
 from conftest import PASSWORD
+from core.exceptions import InvalidTransition
 
 pytestmark = pytest.mark.django_db
 

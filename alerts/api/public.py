@@ -10,12 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
-from portal.api_common import public_response
-from portal.api_errors import error_responses
+from core.api_errors import error_responses
 
 from .. import workflow
 from ..models import Alert, Message
 from ..snapshot import public_view
+from .caching import public_response
 
 # ---------------------------------------------------------------------------------------------
 # Public (no sign-in): exactly what the public page shows, cut from the latest message.

@@ -6,8 +6,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.reauth_api import ReauthSerializer
 from agencies.models import County, State
-from portal.api_common import ReauthSerializer
 
 from ..fields import DRAFT_FIELDS, SUSPECT_FIELDS, VEHICLE_FIELDS
 from ..models import Alert, Message, Photo, Suspect, Vehicle

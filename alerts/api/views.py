@@ -16,9 +16,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.ip import client_ip
+from accounts.reauth_api import REAUTH_HELP, api_reauthenticated_at
 from agencies.selectors import agencies_for_user, agency_get_for_user
-from portal.api_common import REAUTH_HELP, api_reauthenticated_at, client_ip
-from portal.api_errors import error_responses
+from core.api_errors import error_responses
 
 from .. import selectors, services, workflow
 from ..models import Alert, Message, Photo

@@ -18,9 +18,6 @@ live here, not in the pages, so the API and the HTML views cannot differ.
 Callers use `from alerts import services; services.alert_approve(...)`.
 """
 
-# Re-exported for portal.api_errors, which looks the class up here until it imports core.exceptions.
-from core.exceptions import InvalidTransition
-
 from .criteria import criterion_problems, criterion_save
 from .decisions import DEFAULT_ALERT_HOURS, alert_approve, alert_deny, alert_return, alert_submit
 from .drafting import (
@@ -48,7 +45,6 @@ __all__ = [
     "ESCALATE_AFTER",
     "MAX_EXTENSION_HOURS",
     "REMIND_BEFORE",
-    "InvalidTransition",
     "alert_approve",
     "alert_attest",
     "alert_create",

@@ -1,8 +1,7 @@
 """Workflow mail (submitted, decided, escalated, reminders) and who receives it.
 
-The only module of alerts that reaches the distribution side: workflow mail goes through the
-outbox's `email_notify`, which records the mail in the caller's transaction and sends it after
-commit. Change the import below, and nothing else, when the outbox moves.
+Workflow mail goes through the outbox's `email_notify`, which records the mail in the caller's
+transaction and sends it after commit.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from agencies.models import Membership, Role
 from agencies.selectors import coordinators_of_state, national_admins
-from notifications.services import email_notify
+from outbox.services import email_notify
 
 from ..models import Alert
 

@@ -1,19 +1,16 @@
-"""Every write of the notifications app: subscribers, the outbox, distribution and workflow mail.
+"""Every write of the notifications app: media subscribers, and the distribution of approved alert
+messages to them and to law enforcement (planning the outbox rows; the outbox sends them).
 
-`email_notify` is the one way any app sends a workflow email; it goes through the outbox like an
-alert does, so it is recorded, retried and visible.
+Workflow mail is the outbox's (`outbox.services.email_notify`).
 """
 
 from .distribution import (
-    deliveries_enqueue,
     deliveries_retry_failed,
-    deliveries_sweep,
     message_deliveries_create,
     message_distribute,
+    messages_unplanned,
     recipients_for_message,
 )
-from .mail import email_notify, notice_create, render_email
-from .sending import deliveries_send
 from .subscribers import (
     LinkExpired,
     LinkInvalid,
@@ -33,16 +30,11 @@ from .subscribers import (
 __all__ = [
     "LinkExpired",
     "LinkInvalid",
-    "deliveries_enqueue",
     "deliveries_retry_failed",
-    "deliveries_send",
-    "deliveries_sweep",
-    "email_notify",
     "message_deliveries_create",
     "message_distribute",
-    "notice_create",
+    "messages_unplanned",
     "recipients_for_message",
-    "render_email",
     "subscriber_confirm",
     "subscriber_confirm_token",
     "subscriber_link_rotate",

@@ -1,4 +1,5 @@
-"""Who receives a message, the outbox rows that say so, and the sweeper that keeps them moving.
+"""Who receives a message, the outbox rows that say so, and the check that every approved message
+was planned. Sending, retrying and sweeping the rows is the outbox's (outbox.sending, .sweeper).
 
 Recipient rules (documented in the README):
 - Media subscribers: verified (so their email is confirmed) and not unsubscribed, covering one of
@@ -19,14 +20,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, Role
 from alerts.models import Alert, Message
 from audit.services import audit_record
+from outbox import services as outbox_services
+from outbox.models import Delivery
+from outbox.tasks import deliveries_enqueue
 
-from ..models import Delivery, DistributionPlan, MediaSubscriber
+from ..models import DistributionPlan, MediaSubscriber
 from ..permissions import can_retry_deliveries
 from . import rendering
 
@@ -97,6 +100,7 @@ def recipients_iter(message: Message) -> Iterator[Delivery]:
     alert = message.alert
     area = _alert_area(alert)
     seen: set[tuple[str, str]] = set()
+    priority = _is_priority(message.kind)
 
     def emit(row: Delivery) -> Delivery | None:
         key = (row.recipient_key, row.channel)
@@ -104,6 +108,7 @@ def recipients_iter(message: Message) -> Iterator[Delivery]:
             return None
         seen.add(key)
         row.smtp_message_id = rendering.message_mail_id(message.message_id, row.recipient_key)
+        row.priority = priority
         return row
 
     le_ids = set()
@@ -176,31 +181,6 @@ def recipients_iter(message: Message) -> Iterator[Delivery]:
                 yield row
 
 
-def _queue_for(*, priority: bool) -> str:
-    return "priority" if priority else "bulk"
-
-
-def deliveries_enqueue(ids: list[int], *, priority: bool) -> None:
-    """Queue send tasks for these rows in chunks, after the current transaction commits.
-
-    Side effect: Celery tasks on the priority or bulk queue. Safe to repeat: a row is claimed
-    before it is sent, so an extra task for it sends nothing.
-    """
-    from ..tasks import deliveries_send as task
-
-    if not ids:
-        return
-    size = settings.NOTIFICATIONS_CHUNK_SIZE
-    queue = _queue_for(priority=priority)
-    chunks = [list(ids[i : i + size]) for i in range(0, len(ids), size)]
-
-    def send() -> None:
-        for chunk in chunks:
-            task.apply_async(args=[chunk], queue=queue)
-
-    transaction.on_commit(send)
-
-
 def message_deliveries_create(*, message_id: int, on_page: Callable[[list[int]], None] | None = None) -> list[int]:
     """Create the outbox rows of an approved message; return the ids of the rows it created.
 
@@ -268,61 +248,23 @@ def message_distribute(*, message_id: int) -> int:
     """
     kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).get()
     ids = message_deliveries_create(
-        message_id=message_id, on_page=lambda page: deliveries_enqueue(page, priority=kind != Message.Kind.ALERT)
+        message_id=message_id, on_page=lambda page: deliveries_enqueue(page, priority=_is_priority(kind))
     )
     return len(ids)
 
 
-def _is_priority(message_kind: str | None) -> bool:
-    return message_kind != Message.Kind.ALERT  # workflow notices (no message) are priority too
+def _is_priority(message_kind: str) -> bool:
+    """An Update or Cancel overtakes any first fan-out still running (the bulk queue)."""
+    return message_kind != Message.Kind.ALERT
 
 
-def deliveries_sweep() -> dict:
-    """Requeue what a lost broker message or a killed worker left behind.
-
-    Transitions: `sending` claimed longer ago than NOTIFICATIONS_STUCK_SECONDS -> `queued`;
-    `queued` or due `failed_temp` rows whose last task was queued longer ago than
-    NOTIFICATIONS_QUEUED_STALE_SECONDS get a new task. Side effect: send tasks after commit.
-    Safe to repeat (and to run while senders work: a row is claimed before it is sent).
-    """
+def messages_unplanned() -> list[int]:
+    """Messages approved a while ago whose planning never finished (its task was lost with the broker
+    or its worker): approved between NOTIFICATIONS_REPLAN_HOURS and NOTIFICATIONS_REPLAN_AFTER_SECONDS
+    ago with no DistributionPlan, at most 100, oldest first. A read; the caller queues the planning
+    (notifications.tasks.messages_plan_check). Planning is idempotent, so a slow planner still
+    running when this fires does no harm."""
     now = timezone.now()
-    stuck_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_STUCK_SECONDS)
-    stale_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
-    with transaction.atomic():
-        reset = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
-            status=Delivery.Status.QUEUED,
-            claim_token=None,
-            enqueued_at=None,
-            last_error="requeued: the worker that claimed it never finished",
-        )
-        rows = list(
-            Delivery.objects.filter(
-                Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_before),
-                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-                status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED_TEMP],
-            )
-            .order_by("pk")
-            .values_list("pk", "message__kind")[: settings.NOTIFICATIONS_SWEEP_LIMIT]
-        )
-        Delivery.objects.filter(pk__in=[pk for pk, _ in rows]).update(enqueued_at=now)
-        priority = [pk for pk, kind in rows if _is_priority(kind)]
-        bulk = [pk for pk, kind in rows if not _is_priority(kind)]
-        deliveries_enqueue(priority, priority=True)
-        deliveries_enqueue(bulk, priority=False)
-        replanned = _messages_replan(now)
-    if reset or rows or replanned:
-        log.warning(
-            "delivery sweep: %d stuck rows reset, %d rows requeued, %d messages re-planned", reset, len(rows), replanned
-        )
-    return {"reset": reset, "requeued": len(rows), "replanned": replanned}
-
-
-def _messages_replan(now) -> int:
-    """Queue the planning again for messages approved a while ago whose planning never finished
-    (its task was lost with the broker or its worker). Planning is idempotent, so a slow planner
-    still running when this fires does no harm."""
-    from ..tasks import message_distribute as task
-
     since = now - timezone.timedelta(hours=settings.NOTIFICATIONS_REPLAN_HOURS)
     before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_REPLAN_AFTER_SECONDS)
     ids = list(
@@ -332,33 +274,25 @@ def _messages_replan(now) -> int:
     )
     for pk in ids:
         log.error("message %s was never planned: planning it again", pk)
-        transaction.on_commit(lambda pk=pk: task.apply_async(args=[pk], queue=_queue_for(priority=True)))
-    return len(ids)
+    if ids:
+        log.warning("plan check: %d messages re-planned", len(ids))
+    return ids
 
 
 def deliveries_retry_failed(*, actor, message: Message, ip: str | None = None) -> int:
     """Send again every failed delivery of the message (a coordinator's "retry failed").
 
-    Transition: failed_perm | failed_temp -> queued (attempts reset). Audit: deliveries.retried.
-    Side effect: send tasks on the priority queue after commit. Safe to repeat (a second call
-    finds nothing failed and changes nothing). Only a coordinator of the alert's state may do it.
+    Transition: failed_perm | failed_temp -> queued (attempts reset; outbox.services). Audit:
+    deliveries.retried. Side effect: send tasks on the priority queue after commit. Safe to repeat
+    (a second call finds nothing failed and changes nothing). Only a coordinator of the alert's
+    state may do it.
     """
     if not can_retry_deliveries(actor, message):
         raise PermissionDenied("Only a coordinator of the alert's state may retry its deliveries.")
     with transaction.atomic():
-        failed = Delivery.objects.filter(message=message).failed()
-        ids = list(failed.values_list("pk", flat=True))
-        if not ids:
-            return 0
-        Delivery.objects.filter(
-            pk__in=ids, status__in=[Delivery.Status.FAILED_PERM, Delivery.Status.FAILED_TEMP]
-        ).update(
-            status=Delivery.Status.QUEUED,
-            attempts=0,
-            next_attempt_at=None,
-            enqueued_at=timezone.now(),
-            claim_token=None,
-        )
-        audit_record(actor=actor, action="deliveries.retried", target=message, changes={"deliveries": len(ids)}, ip=ip)
-        deliveries_enqueue(ids, priority=True)
+        ids = outbox_services.deliveries_retry_failed(message_id=message.pk)
+        if ids:
+            audit_record(
+                actor=actor, action="deliveries.retried", target=message, changes={"deliveries": len(ids)}, ip=ip
+            )
     return len(ids)

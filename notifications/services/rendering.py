@@ -4,11 +4,9 @@ Only the per-recipient parts change between recipients: the To header, Message-I
 headers, List-Unsubscribe and the subscriber's own link (a placeholder in the rendered body).
 """
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -16,8 +14,8 @@ from django.template.loader import render_to_string
 
 from alerts.models import Message
 from alerts.snapshot import law_enforcement_view, public_view
-
-from ..models import Delivery
+from outbox.models import Delivery
+from outbox.sending import mail_domain, stable_mail_id
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +54,10 @@ class Rendered:
     photos: list[tuple[str, bytes, str]] = field(default_factory=list)  # (content id, bytes, caption)
 
 
-def mail_domain() -> str:
-    return urlparse(settings.SITE_URL).hostname or "localhost"
-
-
-def recipient_hash(recipient_key: str) -> str:
-    return hashlib.sha256(recipient_key.encode()).hexdigest()[:20]
-
-
 def message_mail_id(message_uuid, recipient_key: str) -> str:
     """The Message-ID of one message to one recipient: deterministic, so a re-send after a crash
     carries the same id and an Update can name the recipient's original without looking it up."""
-    return f"<{message_uuid}.{recipient_hash(recipient_key)}@{mail_domain()}>"
-
-
-def notice_mail_id(notice_id: int, recipient_key: str) -> str:
-    return f"<notice.{notice_id}.{recipient_hash(recipient_key)}@{mail_domain()}>"
+    return stable_mail_id(str(message_uuid), recipient_key)
 
 
 def public_url(message: Message) -> str:

@@ -1,26 +1,37 @@
 """Media subscribers: sign-up with double opt-in, verification by a coordinator, the subscriber's
 own page (a signed link, no password), and unsubscribing in one click.
 
+The rules of what a subscription may hold live here, for the sign-up form, the subscriber's page and
+the API alike (`subscription_check`): at least one state, states of the network only, counties only
+within the chosen states, and a webhook URL the outbox may call (https unless
+NOTIFICATIONS_WEBHOOK_ALLOW_HTTP, a host that resolves only to public addresses:
+outbox.webhook_target). A refusal is a ValidationError naming the field; nothing is stored.
+
 Links: the confirmation link is signed and expires (SUBSCRIBER_CONFIRM_MAX_AGE). The page link
 does not expire, but it carries the subscriber's `manage_nonce`: rotating the nonce revokes every
 link sent before.
 """
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from agencies.models import County, State
 from agencies.selectors import coordinators_of_state, national_admins
 from audit.services import audit_record
+from core.exceptions import InvalidTransition
+from outbox.services import notice_create
+from outbox.webhook_target import webhook_url_problem
 
-from ..exceptions import InvalidTransition
 from ..models import MediaSubscriber, _nonce, webhook_secret_new
 from ..permissions import can_review_subscriber
-from .mail import notice_create
 
 CONFIRM_SALT = "notifications.subscriber.confirm"
 MANAGE_SALT = "notifications.subscriber.manage"
@@ -101,6 +112,52 @@ def _transition(subscriber: MediaSubscriber, sources: list[str], **fields) -> No
         setattr(subscriber, name, value)
 
 
+# --- what a subscription may hold ----------------------------------------------------------------
+
+
+def subscription_check(
+    *,
+    states: list[State],
+    counties: list[County],
+    webhook_url: str,
+    previous_states: Sequence[State] = (),
+    previous_webhook_url: str | None = None,
+) -> None:
+    """Refuse (ValidationError by field) a subscription the network cannot serve.
+
+    - states: at least one, each taking part in the network; a state already held
+      (`previous_states`) is kept even if it has left the network since, so an outlet is never
+      blocked from changing something else;
+    - counties: only in the chosen states;
+    - webhook_url (when given and not the one already stored, `previous_webhook_url`): https only
+      unless NOTIFICATIONS_WEBHOOK_ALLOW_HTTP, resolving only to public addresses.
+    Resolves the webhook host (DNS) when it is checked. Writes nothing.
+    """
+    errors: dict[str, list[str]] = {}
+    held = {state.pk for state in previous_states}
+    if not states:
+        errors["states"] = [_("Choose at least one state.")]
+    else:
+        outside = sorted(s.name for s in states if not s.is_participating and s.pk not in held)
+        if outside:
+            errors["states"] = [
+                _("Choose only states that take part in the network (not: %(states)s).")
+                % {"states": ", ".join(outside)}
+            ]
+    state_ids = {state.pk for state in states}
+    stray = sorted(str(c) for c in counties if c.state_id not in state_ids)
+    if stray:
+        errors["counties"] = [
+            _("Choose counties only in the states you cover (not: %(counties)s).") % {"counties": ", ".join(stray)}
+        ]
+    if webhook_url and webhook_url != previous_webhook_url:
+        problem = webhook_url_problem(webhook_url, allow_http=settings.NOTIFICATIONS_WEBHOOK_ALLOW_HTTP)
+        if problem:
+            errors["webhook_url"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+
+
 # --- sign-up -------------------------------------------------------------------------------------
 
 
@@ -121,8 +178,11 @@ def subscriber_register(
     Transition: (none) | unconfirmed | unsubscribed | rejected -> unconfirmed, with the details
     given. An address already awaiting verification or verified changes nothing: it is sent a link
     to its own page instead, so the form never reveals whether an address is subscribed.
-    Audit: subscriber.registered. Side effect: one email after commit. Safe to repeat.
+    Refused (ValidationError by field, nothing stored or sent) when the choices break
+    `subscription_check`. Audit: subscriber.registered. Side effect: one email after commit.
+    Safe to repeat.
     """
+    subscription_check(states=states, counties=counties, webhook_url=(data.get("webhook_url") or "").strip())
     email = data["email"].strip().lower()
     subscriber = MediaSubscriber.objects.select_for_update().filter(email__iexact=email).first()
     if subscriber is not None and subscriber.status in (Status.PENDING, Status.VERIFIED):
@@ -185,8 +245,6 @@ def subscriber_confirm(*, token: str, ip: str | None = None) -> MediaSubscriber:
 
 
 def _decide_check(actor, subscriber: MediaSubscriber) -> None:
-    from django.core.exceptions import PermissionDenied
-
     if not can_review_subscriber(actor, subscriber):
         raise PermissionDenied(
             "Only a coordinator of one of the outlet's states, or a national administrator, decides."
@@ -254,12 +312,21 @@ def subscriber_preferences_update(
 ) -> MediaSubscriber:
     """The subscriber changes its areas, language, exercise choice or webhook from its own page.
 
-    No status change (an unsubscribed outlet signs up again instead: InvalidTransition).
+    No status change (an unsubscribed outlet signs up again instead: InvalidTransition). Refused
+    (ValidationError by field, nothing changed) when the choices break `subscription_check`.
     Audit: subscriber.preferences_changed with the changes. Safe to repeat.
     """
     subscriber = MediaSubscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status in (Status.UNSUBSCRIBED, Status.REJECTED):
         raise InvalidTransition("This subscription has ended; sign up again to receive alerts.")
+    webhook_url = (webhook_url or "").strip()
+    subscription_check(
+        states=states,
+        counties=counties,
+        webhook_url=webhook_url,
+        previous_states=list(subscriber.states.all()),
+        previous_webhook_url=subscriber.webhook_url,
+    )
     before = {
         "states": sorted(subscriber.states.values_list("usps", flat=True)),
         "counties": sorted(subscriber.counties.values_list("pk", flat=True)),

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from notifications.models import Delivery
+from outbox.models import Delivery
 
 from .factories import make_alert, make_message, make_subscriber
 

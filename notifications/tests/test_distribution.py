@@ -7,10 +7,12 @@ from agencies.models import Agency, Membership
 from alerts.events import message_approved
 from alerts.models import Message
 from audit.models import AuditEvent
-from notifications.models import Delivery, MediaSubscriber, Notice
-from notifications.services import email_notify, recipients_for_message
+from notifications.models import MediaSubscriber
+from notifications.services import recipients_for_message
 from notifications.services.rendering import message_mail_id
-from notifications.tasks import deliveries_send
+from outbox.models import Delivery, Notice
+from outbox.services import email_notify
+from outbox.tasks import deliveries_send
 
 from .factories import county, make_alert, make_message, make_subscriber
 
@@ -316,3 +318,44 @@ def test_a_planning_cut_short_is_completed_by_the_next_run(alice, carol, agency_
     assert distribute(message) == 4
     assert Delivery.objects.filter(message=message).count() == 6
     assert DistributionPlan.objects.filter(message=message).exists()
+
+
+def test_a_message_whose_planning_task_was_lost_is_planned_by_the_plan_check(
+    alice, carol, agency_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import DistributionPlan
+    from notifications.tasks import messages_plan_check
+
+    make_subscriber("n@tx.example")
+    message = make_message(make_alert(agency=agency_a, created_by=alice), approved_by=carol)
+    # Approved three minutes ago; the message_distribute task never ran (lost with the broker).
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    assert not Delivery.objects.filter(message=message).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_plan_check() == 1  # tasks run in-process here: planned and sent
+
+    assert DistributionPlan.objects.get(message=message).deliveries == 2
+    assert set(Delivery.objects.filter(message=message).values_list("status", flat=True)) == {"sent"}
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@austin.example", "n@tx.example"]
+    # Planned now: the next check leaves it alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_plan_check() == 0
+    assert len(mailoutbox) == 2
+
+
+def test_a_message_just_approved_is_not_planned_twice_by_the_plan_check(
+    alice, carol, agency_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import messages_plan_check
+
+    make_subscriber("n@tx.example")
+    message = make_message(make_alert(agency=agency_a, created_by=alice), approved_by=carol)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_plan_check() == 0
+    assert not Delivery.objects.filter(message=message).exists() and mailoutbox == []

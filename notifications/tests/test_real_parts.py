@@ -21,10 +21,11 @@ from django.db import transaction
 from django.db.models import Count
 
 from agencies.models import State
-from notifications.models import Delivery, MediaSubscriber
+from notifications.models import MediaSubscriber
 from notifications.tasks import message_distribute
+from outbox.models import Delivery
+from outbox.tests.conftest import SMTPServer, free_port
 
-from .conftest import SMTPServer, free_port
 from .factories import make_alert, make_message
 
 BASE = Path(__file__).resolve().parents[2]

@@ -276,7 +276,7 @@ def build_world() -> SimpleNamespace:
 def finish_world(w) -> None:
     """Checks run after the after-commit callbacks: the world is what the matrix assumes."""
     from alerts.models import Alert
-    from notifications.models import Delivery
+    from outbox.models import Delivery
 
     w.message_a.refresh_from_db()
     assert w.message_a.cap_xml, "the active alert's message was not published"
@@ -307,7 +307,8 @@ def _fingerprinted_models():
     from agencies.models import Agency, Invitation, Membership
     from alerts.models import Alert, Message, Photo
     from audit.models import AuditEvent
-    from notifications.models import Delivery, MediaSubscriber
+    from notifications.models import MediaSubscriber
+    from outbox.models import Delivery
 
     # Every service write also writes an AuditEvent; the rest catch a write that would skip it.
     return (

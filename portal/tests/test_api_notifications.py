@@ -2,8 +2,9 @@
 
 import pytest
 
-from notifications.models import Delivery, MediaSubscriber
+from notifications.models import MediaSubscriber
 from notifications.services.subscribers import subscriber_manage_token
+from outbox.models import Delivery
 from portal.tests.api_support import make_published_alert
 
 

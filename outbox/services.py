@@ -1,12 +1,19 @@
-"""Workflow mail through the outbox: rendered once when asked for, sent by a task after commit."""
+"""Every write of the outbox that is not sending itself: workflow mail and putting failed rows back.
+
+`email_notify` is the one way any app sends a workflow email; it goes through the outbox like an
+alert message does, so it is recorded, retried and visible.
+"""
 
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from ..models import Delivery, Notice
+from .models import Delivery, Notice
+from .sending import stable_mail_id
+from .tasks import deliveries_enqueue
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -21,12 +28,10 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 def notice_create(*, to: Iterable[str], template: str, context: dict, headers: dict | None = None) -> Notice | None:
     """Render a workflow email once and queue one Delivery per address, sent after commit.
 
-    Transition: (none) -> Notice + Delivery rows `queued`. Side effect: a send task on the priority
-    queue after the current transaction commits (a rollback leaves no row and sends nothing).
-    Not idempotent: each call is one notice.
+    Transition: (none) -> Notice + Delivery rows `queued` on the priority queue, each with a stable
+    Message-ID. Side effect: a send task on the priority queue after the current transaction commits
+    (a rollback leaves no row and sends nothing). Not idempotent: each call is one notice.
     """
-    from .distribution import deliveries_enqueue
-
     recipients = sorted({addr.strip().lower() for addr in to if addr and addr.strip()})
     if not recipients:
         return None
@@ -43,6 +48,8 @@ def notice_create(*, to: Iterable[str], template: str, context: dict, headers: d
                     channel=Delivery.Channel.EMAIL,
                     audience=Delivery.Audience.WORKFLOW,
                     address=addr,
+                    priority=True,
+                    smtp_message_id=stable_mail_id(f"notice.{notice.pk}", f"addr.{addr}"),
                 )
                 for addr in recipients
             ]
@@ -65,3 +72,33 @@ def email_notify(*, to: Iterable[str], template: str, context: dict) -> None:
     each other. Not idempotent: each call is one email per address.
     """
     notice_create(to=to, template=template, context=context)
+
+
+def deliveries_retry_failed(*, message_id: int) -> list[int]:
+    """Send again every failed delivery of one alert message (the caller checks who may, and audits).
+
+    Transition: failed_perm | failed_temp -> queued (attempts reset). Side effect: send tasks on the
+    priority queue after commit. Returns the ids put back. Safe to repeat (a second call finds nothing
+    failed and changes nothing).
+    """
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.filter(message_id=message_id)
+            .failed()
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(
+            pk__in=ids, status__in=[Delivery.Status.FAILED_PERM, Delivery.Status.FAILED_TEMP]
+        ).update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now(),
+            claim_token=None,
+        )
+        deliveries_enqueue(ids, priority=True)
+    return ids

@@ -1,4 +1,7 @@
-"""Sending against a real SMTP server (aiosmtpd) and a real HTTP server: outcomes, retries, sweeping."""
+"""Sending against a real SMTP server (aiosmtpd) and a real HTTP server: outcomes, retries, sweeping.
+
+End to end from an approved alert message (planned by notifications, the layer above), so the
+content provider it registers is exercised too; outbox-only cases are in test_outbox.py."""
 
 import base64
 import hashlib
@@ -11,14 +14,27 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.utils import timezone
 
-from notifications.models import Delivery
-from notifications.services import deliveries_send, deliveries_sweep
-from notifications.services.sending import backoff_seconds, webhook_signature
+from notifications.services import message_deliveries_create, message_distribute
+from notifications.tests.factories import make_alert, make_message, make_subscriber
+from outbox import tasks
+from outbox.models import Delivery
+from outbox.sending import backoff_seconds, deliveries_send, webhook_signature
+from outbox.sweeper import deliveries_sweep
 
 from .conftest import free_port
-from .factories import make_alert, make_message, make_subscriber
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def distribute(django_capture_on_commit_callbacks):
+    """distribute(message): plan and send a message as the after-commit hook would (tasks in-process)."""
+
+    def _run(message):
+        with django_capture_on_commit_callbacks(execute=True):
+            return message_distribute(message_id=message.pk)
+
+    return _run
 
 
 @pytest.fixture
@@ -93,24 +109,20 @@ def test_a_row_stuck_in_flight_is_requeued_by_the_sweeper_and_sent_once(
     message, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
     make_subscriber("n@tx.example")
-    from notifications.services import message_deliveries_create
-
     ids = message_deliveries_create(message_id=message.pk)
     stale = timezone.now() - timedelta(seconds=settings.NOTIFICATIONS_STUCK_SECONDS + 5)
     Delivery.objects.filter(pk__in=ids).update(status="sending", claimed_at=stale, claim_token=None)
     assert deliveries_send(delivery_ids=ids)["sent"] == 0  # held by the (dead) claimant
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = deliveries_sweep()
+        result = tasks.deliveries_sweep()
 
-    assert result == {"reset": 2, "requeued": 2, "replanned": 0}
+    assert result == {"reset": 2, "requeued": 2}
     assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
     assert len(mailoutbox) == 2
 
 
 def test_temporary_failures_give_up_after_the_attempt_limit(message, smtp_server, settings):
-    from notifications.services import message_deliveries_create
-
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
     make_subscriber("n@tx.example")
     smtp_server.handler.refuse = {"n@tx.example": "451 busy"}
@@ -201,32 +213,3 @@ def test_a_webhook_5xx_retries_and_a_4xx_fails_permanently(message, hook_server,
     deliveries_send(delivery_ids=[row.pk])
     row.refresh_from_db()
     assert row.status == "failed_perm" and "410" in row.last_error
-
-
-def test_a_message_whose_planning_task_was_lost_is_planned_by_the_sweeper(
-    message, mailoutbox, settings, django_capture_on_commit_callbacks
-):
-    from alerts.models import Message
-    from notifications.models import DistributionPlan
-
-    make_subscriber("n@tx.example")
-    # Approved three minutes ago; the message_distribute task never ran (lost with the broker).
-    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=3))
-    assert not Delivery.objects.filter(message=message).exists()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        result = deliveries_sweep()
-
-    assert result["replanned"] == 1
-    assert DistributionPlan.objects.get(message=message).deliveries == 2
-    assert set(Delivery.objects.filter(message=message).values_list("status", flat=True)) == {"sent"}
-    assert sorted(m.to[0] for m in mailoutbox) == ["alice@austin.example", "n@tx.example"]
-    # Planned now: the next sweep leaves it alone.
-    with django_capture_on_commit_callbacks(execute=True):
-        assert deliveries_sweep()["replanned"] == 0
-
-
-def test_a_message_just_approved_is_not_planned_twice_by_the_sweeper(message, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert deliveries_sweep()["replanned"] == 0
-    assert callbacks == []

@@ -63,7 +63,8 @@ def test_the_demo_personas_can_sign_in_and_stay_in_their_tenancy():
 
 
 def test_seed_demo_adds_verified_newsrooms_that_the_demo_alerts_reached(django_capture_on_commit_callbacks):
-    from notifications.models import Delivery, MediaSubscriber
+    from notifications.models import MediaSubscriber
+    from outbox.models import Delivery
 
     with django_capture_on_commit_callbacks(execute=True):
         output = run()

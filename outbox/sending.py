@@ -1,7 +1,9 @@
 """Sending claimed deliveries: one SMTP connection per chunk, each row marked right after its send.
 
 Marking each row as soon as the server accepted it bounds the duplicates a killed worker can cause
-to one message per worker process (the one sent but not yet marked).
+to one message per worker process (the one sent but not yet marked). Queuing is not done here
+(outbox.tasks schedules, this module only sends), so the tasks can import it and nothing here
+imports them.
 """
 
 import base64
@@ -18,39 +20,50 @@ import urllib.request
 import uuid
 from datetime import timedelta
 from email.mime.image import MIMEImage
+from typing import TypedDict
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alerts.models import Message
-
-from ..models import Delivery
-from . import rendering
+from .content import EmailContent, message_content, related_to_load
+from .models import Delivery
 
 log = logging.getLogger(__name__)
 
-_render_cache: dict[tuple[str, str, str], rendering.Rendered] = {}
-_RENDER_CACHE_MAX = 64
-
 
 class TemporaryFailure(Exception):
-    pass
+    """Try again later (4xx SMTP reply, connection refused, HTTP 5xx/429)."""
 
 
 class PermanentFailure(Exception):
-    pass
+    """Never going to work as it is (5xx SMTP reply, HTTP 4xx, nothing to sign with)."""
 
 
-def _cached_render(message: Message, audience: str, language: str) -> rendering.Rendered:
-    # A message never changes once approved, so a rendering can be reused across chunks.
-    key = (str(message.message_id), audience, language)
-    if key not in _render_cache:
-        if len(_render_cache) >= _RENDER_CACHE_MAX:
-            _render_cache.clear()
-        _render_cache[key] = rendering.message_render(message, audience, language)
-    return _render_cache[key]
+class SendResult(TypedDict):
+    sent: int
+    retry: list[int]
+    retry_in: float
+    failed: int
+
+
+# --- stable Message-IDs ----------------------------------------------------------------------
+
+
+def mail_domain() -> str:
+    return urlparse(settings.SITE_URL).hostname or "localhost"
+
+
+def recipient_hash(recipient_key: str) -> str:
+    return hashlib.sha256(recipient_key.encode()).hexdigest()[:20]
+
+
+def stable_mail_id(local: str, recipient_key: str) -> str:
+    """The Message-ID of one message to one recipient: deterministic, so a re-send after a crash
+    carries the same id and a later message can refer to the recipient's earlier one."""
+    return f"<{local}.{recipient_hash(recipient_key)}@{mail_domain()}>"
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -61,67 +74,35 @@ def backoff_seconds(attempts: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-def _subscriber_urls(delivery: Delivery) -> tuple[str, str]:
-    from .subscribers import subscriber_manage_url, subscriber_unsubscribe_url
-
-    if delivery.subscriber_id is None:
-        return "", ""
-    return subscriber_manage_url(delivery.subscriber), subscriber_unsubscribe_url(delivery.subscriber)
+# --- email -----------------------------------------------------------------------------------
 
 
-def _thread_headers(delivery: Delivery) -> dict[str, str]:
-    """Updates and the cancellation refer to the recipient's original, so a newsroom sees one thread."""
-    message = delivery.message
-    if message.sequence <= 1:
-        return {}
-    earlier = list(
-        Message.objects.filter(alert_id=message.alert_id, sequence__lt=message.sequence)
-        .order_by("sequence")
-        .values_list("message_id", flat=True)
+def _notice_content(delivery: Delivery) -> EmailContent:
+    notice = delivery.notice
+    return EmailContent(
+        subject=notice.subject, text=notice.body_text, html=notice.body_html, headers=dict(notice.headers or {})
     )
-    if not earlier:
-        return {}
-    ids = [rendering.message_mail_id(m, delivery.recipient_key) for m in earlier]
-    return {"In-Reply-To": ids[0], "References": " ".join(ids)}
 
 
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email of one delivery: the shared rendering plus this recipient's headers and links."""
-    headers = {"Message-ID": delivery.smtp_message_id, "Auto-Submitted": "auto-generated"}
-    if delivery.notice_id:
-        notice = delivery.notice
-        headers.update(notice.headers or {})
-        email = EmailMultiAlternatives(
-            notice.subject, notice.body_text, settings.DEFAULT_FROM_EMAIL, [delivery.address], headers=headers
-        )
-        if notice.body_html:
-            email.attach_alternative(notice.body_html, "text/html")
-        return email
-    audience = delivery.audience
-    rendered = _cached_render(delivery.message, audience, delivery.language)
-    manage_url, unsubscribe_url = _subscriber_urls(delivery)
-    text = rendered.text.replace(rendering.MANAGE_URL_PLACEHOLDER, manage_url).replace(
-        rendering.UNSUBSCRIBE_URL_PLACEHOLDER, unsubscribe_url
-    )
-    html = rendered.html.replace(rendering.MANAGE_URL_PLACEHOLDER, manage_url).replace(
-        rendering.UNSUBSCRIBE_URL_PLACEHOLDER, unsubscribe_url
-    )
-    headers.update(_thread_headers(delivery))
-    if unsubscribe_url:
-        # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to this URL.
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    """The email of one delivery: its content (the notice's, or the registered provider's for an
+    alert message) plus the outbox's own headers."""
+    content = _notice_content(delivery) if delivery.notice_id else message_content().email(delivery)
+    headers = {"Message-ID": delivery.smtp_message_id, "Auto-Submitted": "auto-generated", **content.headers}
+    if not headers["Message-ID"]:
+        del headers["Message-ID"]  # rows made before ids were stable: let Django make one
     email = EmailMultiAlternatives(
-        rendered.subject, text, settings.DEFAULT_FROM_EMAIL, [delivery.address], headers=headers
+        content.subject, content.text, settings.DEFAULT_FROM_EMAIL, [delivery.address], headers=headers
     )
-    email.attach_alternative(html, "text/html")
-    if rendered.photos:
+    if content.html:
+        email.attach_alternative(content.html, "text/html")
+    if content.images:
         email.mixed_subtype = "related"
-        for cid, data, _caption in rendered.photos:
-            image = MIMEImage(data, "jpeg")
-            image.add_header("Content-ID", f"<{cid}>")
-            image.add_header("Content-Disposition", "inline", filename=f"{cid.split('@')[0]}.jpg")
-            email.attach(image)
+        for image in content.images:
+            part = MIMEImage(image.data, image.subtype)
+            part.add_header("Content-ID", f"<{image.content_id}>")
+            part.add_header("Content-Disposition", "inline", filename=image.filename)
+            email.attach(part)
     return email
 
 
@@ -154,29 +135,29 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def webhook_post(delivery: Delivery) -> None:
-    """POST the message to the subscriber's webhook, signed as the Standard Webhooks spec says."""
-    subscriber = delivery.subscriber
-    secret = subscriber.webhook_secret if subscriber else ""
-    if not secret:
-        raise PermanentFailure("the subscriber has no webhook secret")
+    """POST the message to the row's webhook URL, signed as the Standard Webhooks spec says."""
+    if urllib.parse.urlparse(delivery.address).scheme not in ("http", "https"):
+        raise PermanentFailure("webhook URL must be http or https")
+    if delivery.message_id is None:
+        raise PermanentFailure("only alert messages are sent to webhooks")
     now = timezone.now()
-    body = rendering.webhook_body(delivery.message, sent_at=now)
+    content = message_content().webhook(delivery, sent_at=now)
+    if not content.secret:
+        raise PermanentFailure("the subscriber has no webhook secret")
     msg_id = "msg_" + delivery.smtp_message_id.strip("<>").split("@")[0]
     timestamp = int(now.timestamp())
-    request = urllib.request.Request(  # noqa: S310 - scheme checked when the URL is saved
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above and when the URL is saved
         delivery.address,
-        data=body,
+        data=content.body,
         method="POST",
         headers={
             "Content-Type": "application/json",
             "User-Agent": f"{settings.SITE_NAME} webhooks",
             "webhook-id": msg_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": webhook_signature(secret, msg_id, timestamp, body),
+            "webhook-signature": webhook_signature(content.secret, msg_id, timestamp, content.body),
         },
     )
-    if urllib.parse.urlparse(delivery.address).scheme not in ("http", "https"):
-        raise PermanentFailure("webhook URL must be http or https")
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=settings.NOTIFICATIONS_WEBHOOK_TIMEOUT) as response:
@@ -203,7 +184,7 @@ def _claim(ids: list[int]) -> tuple[uuid.UUID, list[Delivery]]:
     ).update(status=Delivery.Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
     rows = list(
         Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING)
-        .select_related("message__alert", "notice", "subscriber")
+        .select_related("notice", *related_to_load())
         .order_by("pk")
     )
     return token, rows
@@ -233,7 +214,7 @@ def _mark_failed(row: Delivery, token: uuid.UUID, exc: Exception) -> float | Non
     return None
 
 
-def deliveries_send(*, delivery_ids: list[int]) -> dict:
+def deliveries_send(*, delivery_ids: list[int]) -> SendResult:
     """Claim the given rows, send them, record each outcome.
 
     Transition per row: queued|failed_temp (due) -> sending -> sent | failed_temp | failed_perm.
@@ -242,7 +223,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict:
     schedules the retry. Safe to repeat.
     """
     token, rows = _claim(delivery_ids)
-    result = {"sent": 0, "retry": [], "retry_in": 0.0, "failed": 0}
+    result: SendResult = {"sent": 0, "retry": [], "retry_in": 0.0, "failed": 0}
 
     def failed(row: Delivery, exc: Exception) -> None:
         delay = _mark_failed(row, token, exc)
@@ -261,7 +242,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict:
                 email = build_email(row)
             except Exception as exc:  # a rendering bug must not block the rest of the chunk
                 log.exception("delivery %s could not be rendered", row.pk)
-                failed(row, PermanentFailure(f"could not render: {exc}"))
+                failed(row, exc if isinstance(exc, PermanentFailure) else PermanentFailure(f"could not render: {exc}"))
                 continue
             try:
                 if connection is None:

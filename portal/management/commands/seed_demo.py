@@ -1,4 +1,4 @@
-"""Demo data for `make run`: two agencies in two states, the personas, and alerts that went through
+"""Demo data for `make run` (in portal, the top layer, because it drives every app's services): two agencies in two states, the personas, and alerts that went through
 the real workflow (one active with an approved update, one resolved, one pending approval).
 
 Idempotent: everything is looked up before it is made, and each demo alert (marked by its case
@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -20,6 +21,14 @@ from agencies.models import Agency, County, Role, State
 from agencies.services import agency_register, agency_verify, membership_grant
 from alerts import services
 from alerts.models import Alert, Criterion
+from notifications.models import MediaSubscriber
+from notifications.services.subscribers import (
+    subscriber_confirm,
+    subscriber_confirm_token,
+    subscriber_manage_url,
+    subscriber_register,
+    subscriber_verify,
+)
 
 DEMO_PASSWORD = "bluealert-demo-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
@@ -348,18 +357,6 @@ class Command(BaseCommand):
 
     def seed_subscribers(self, coordinators: dict) -> None:
         """A few verified newsrooms, signed up, confirmed and verified through the services."""
-        from django.db import transaction
-
-        from agencies.models import County, State
-        from notifications.models import MediaSubscriber
-        from notifications.services.subscribers import (
-            subscriber_confirm,
-            subscriber_confirm_token,
-            subscriber_manage_url,
-            subscriber_register,
-            subscriber_verify,
-        )
-
         self.subscriber_links = []
         for org, kind, contact, email, usps, county_fips, language in DEMO_SUBSCRIBERS:
             subscriber = MediaSubscriber.objects.filter(email__iexact=email).first()
