@@ -19,7 +19,9 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="A stable machine-readable code, e.g. invalid, not_found, invalid_transition."
     )
-    fields = serializers.DictField(
+    # The JSON key "fields" is the documented contract; DRF declares it like any field, while the
+    # stubs see Serializer.fields (the bound-field mapping) under the same name.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Messages per invalid field, nested fields by dotted path ("suspects.0.age"); {} otherwise.',
     )
