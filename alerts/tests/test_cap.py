@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from lxml import etree
 from signxml import XMLVerifier
+from signxml.exceptions import InvalidInput
 
 from agencies.models import County
 from alerts import cap, gsm7
@@ -218,3 +219,20 @@ def test_the_demo_signing_pair_is_generated_once_and_reused(tmp_path, settings):
     first = cap.signing_pair()
     assert (tmp_path / "cap-demo-key.pem").exists()
     assert cap.signing_pair() == first
+
+
+def test_verification_returns_the_signed_alert_and_refuses_a_message_without_its_certificate(issued):
+    _, message = issued
+    xml = cap.message_cap_xml(message)
+    assert cap.cap_verify(xml).tag == "{urn:oasis:names:tc:emergency:cap:1.2}alert"
+    root = etree.fromstring(xml.encode())
+    cert = root.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    assert cert is not None
+    cert.text = "  "
+    with pytest.raises(InvalidInput, match="no certificate"):
+        cap.cap_verify(etree.tostring(root))
+
+
+def test_a_cap_time_without_a_time_is_refused_by_name():
+    with pytest.raises(ValueError, match="needs a date and time"):
+        cap.wording.cap_time("", "TX")
