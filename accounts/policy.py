@@ -7,23 +7,28 @@ imports it. With no policy registered every check fails closed (ImproperlyConfig
 policy must never mean "no second factor needed".
 """
 
-from typing import Protocol
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
+if TYPE_CHECKING:
+    from .models import User
+
 
 class AccountPolicy(Protocol):
-    def second_factor_required(self, user) -> bool:
+    def second_factor_required(self, user: User) -> bool:
         """Whether the user's roles demand a second factor (accounts itself adds staff, superusers
         and anyone who enrolled one)."""
         ...
 
-    def may_clear_lockouts(self, user) -> bool:
+    def may_clear_lockouts(self, user: User) -> bool:
         """Whether the user may see the locked sign-ins page at all."""
         ...
 
-    def lockout_scope(self, user) -> QuerySet | None:
+    def lockout_scope(self, user: User) -> QuerySet[User] | None:
         """The users whose locked sign-ins `user` may clear; None means everyone."""
         ...
 

@@ -53,6 +53,6 @@ def api_reauthenticated_at(request, password: str | None, otp_token: str | None 
         data={"password": password, "otp_token": otp_token or ""}, user=request.user, request=django_request
     )
     if not form.is_valid():
-        messages = [m for errors in form.errors.values() for m in errors]
+        messages = [str(m) for errors in form.errors.values() for m in errors]
         raise ReauthRequired(" ".join(messages) or ReauthRequired.default_message)
     return timezone.now()

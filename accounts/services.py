@@ -6,7 +6,10 @@ by accounts.middleware.SecondFactorMiddleware on every signed-in request; the pa
 depends on roles comes from the registered account policy (accounts.policy).
 """
 
+from __future__ import annotations
+
 import secrets
+from typing import TYPE_CHECKING
 
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt
@@ -14,6 +17,7 @@ from axes.utils import reset
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,14 +25,19 @@ from audit.services import audit_record
 
 from .policy import account_policy
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
+
 RECOVERY_CODE_COUNT = 10
 
 
-def has_second_factor(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+def has_second_factor(user: User) -> bool:
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def second_factor_required(user) -> bool:
+def second_factor_required(user: User | AnonymousUser) -> bool:
     """Admin-site users and anyone who has enrolled a device; plus whoever the account policy names
     by role (coordinators, agency and national administrators, staff of states that require it)."""
     if not user.is_authenticated:
@@ -39,7 +48,7 @@ def second_factor_required(user) -> bool:
 
 
 @transaction.atomic
-def totp_device_start(*, user) -> TOTPDevice:
+def totp_device_start(*, user: User) -> TOTPDevice:
     """Create (or reuse) the user's unconfirmed authenticator device for enrolment. Safe to repeat."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
@@ -48,7 +57,7 @@ def totp_device_start(*, user) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, user, device: TOTPDevice, token: str, ip: str | None = None) -> list[str] | None:
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str, ip: str | None = None) -> list[str] | None:
     """Confirm enrolment with a code from the app; replaces any earlier device and recovery codes.
 
     Returns the new recovery codes (shown once), or None when the code is wrong (nothing changes).
@@ -65,7 +74,7 @@ def totp_device_confirm(*, user, device: TOTPDevice, token: str, ip: str | None 
     return codes
 
 
-def _recovery_codes_replace(*, user) -> list[str]:
+def _recovery_codes_replace(*, user: User) -> list[str]:
     static, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
     static.token_set.all().delete()
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]  # StaticToken holds 16 characters
@@ -74,14 +83,14 @@ def _recovery_codes_replace(*, user) -> list[str]:
 
 
 @transaction.atomic
-def recovery_codes_regenerate(*, user, ip: str | None = None) -> list[str]:
+def recovery_codes_regenerate(*, user: User, ip: str | None = None) -> list[str]:
     """New one-time recovery codes; the old ones stop working. Audit: two_factor.codes_regenerated."""
     codes = _recovery_codes_replace(user=user)
     audit_record(actor=user, action="two_factor.codes_regenerated", target=user, ip=ip)
     return codes
 
 
-def second_factor_verify(*, user, token: str):
+def second_factor_verify(*, user: User, token: str) -> Device | None:
     """The device that accepts `token` (an authenticator code or an unused recovery code), or None.
 
     A recovery code is consumed by django-otp's StaticDevice.verify_token.
@@ -99,7 +108,7 @@ def second_factor_verify(*, user, token: str):
 
 
 @transaction.atomic
-def two_factor_reset(*, actor, user, ip: str | None = None) -> None:
+def two_factor_reset(*, actor: User, user: User, ip: str | None = None) -> None:
     """Remove a user's second factor (lost phone); they enrol again at next sign-in.
 
     Audit: two_factor.reset. Safe to repeat.
@@ -109,7 +118,7 @@ def two_factor_reset(*, actor, user, ip: str | None = None) -> None:
     audit_record(actor=actor, action="two_factor.reset", target=user, ip=ip)
 
 
-def lockouts_visible_to(user) -> list:
+def lockouts_visible_to(user: User) -> list[AccessAttempt]:
     """Locked-out sign-ins the user may clear: those of the accounts the account policy puts in the
     user's scope (a coordinator: their states' agencies and coordinators; a national administrator:
     everyone; anyone else: nobody)."""
@@ -124,12 +133,12 @@ def lockouts_visible_to(user) -> list:
 
 
 @transaction.atomic
-def lockout_clear(*, actor, username: str, ip: str | None = None) -> int:
+def lockout_clear(*, actor: User, username: str, ip: str | None = None) -> int:
     """Unlock sign-in for `username` before the cool-off ends. Refused (PermissionDenied) for an
     account outside the actor's states. Audit: auth.unlocked. Safe to repeat."""
     if username.lower() not in {a.username.lower() for a in lockouts_visible_to(actor)}:
         raise PermissionDenied("That sign-in is not locked, or is not one you can unlock.")
-    removed = reset(username=username)
+    removed: int = reset(username=username)
     audit_record(
         actor=actor,
         action="auth.unlocked",

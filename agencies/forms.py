@@ -1,5 +1,7 @@
 """Forms of the agencies pages. They check input early for a friendly message; the services decide."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
@@ -134,7 +136,8 @@ class _MemberForm(forms.Form):
 
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = Membership.objects.filter(agency=agency).select_related("user")
+        field = cast(forms.ModelChoiceField, self.fields["membership"])  # the field declared above
+        field.queryset = Membership.objects.filter(agency=agency).select_related("user")
 
 
 class MemberRoleForm(_MemberForm):

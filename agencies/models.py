@@ -1,5 +1,6 @@
 import re
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,8 +19,8 @@ def validate_ori(value: str) -> None:
         )
 
 
-class StateQuerySet(models.QuerySet):
-    def participating(self):
+class StateQuerySet(models.QuerySet["State"]):
+    def participating(self) -> Self:
         return self.filter(is_participating=True)
 
 
@@ -66,11 +67,11 @@ class County(models.Model):
         return f"0{self.state.fips}{self.fips}"
 
 
-class AgencyQuerySet(models.QuerySet):
-    def verified(self):
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def verified(self) -> Self:
         return self.filter(status=Agency.Status.VERIFIED)
 
-    def for_state(self, state):
+    def for_state(self, state: "State") -> Self:
         return self.filter(state=state)
 
 
@@ -141,8 +142,8 @@ class Role(models.TextChoices):
 AGENCY_ROLES = (Role.AGENCY_STAFF, Role.AGENCY_ADMIN)
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active(self):
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> Self:
         return self.filter(is_active=True, user__is_active=True)
 
 
@@ -200,8 +201,8 @@ class Membership(models.Model):
         return self.role in (Role.STATE_COORDINATOR, Role.NATIONAL_ADMIN)
 
 
-class InvitationQuerySet(models.QuerySet):
-    def pending(self):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> Self:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
 

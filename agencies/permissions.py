@@ -14,22 +14,31 @@ The predicates never follow a relation the caller has not loaded beyond what the
 never import the selectors (the selectors filter with these predicates, not the other way round).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
 from .models import Agency, Membership, Role, State
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 # Roles whose holders must sign in with a second factor (accounts asks through its account policy).
 ROLES_REQUIRING_SECOND_FACTOR = (Role.STATE_COORDINATOR, Role.AGENCY_ADMIN, Role.NATIONAL_ADMIN)
 
 
-def is_national_admin(user) -> bool:
+def is_national_admin(user: User | AnonymousUser) -> bool:
     """Holds the global `administer_network` permission. Queries: the user's permissions, once per
     user object (see above)."""
     return bool(user.is_authenticated and user.is_active and user.has_perm("agencies.administer_network"))
 
 
-def can_draft_for_agency(user, agency: Agency) -> bool:
+def can_draft_for_agency(user: User | AnonymousUser, agency: Agency) -> bool:
     """Staff or administrator of this verified agency. Queries: one object-permission check, and
     none when the agency is not verified."""
     return bool(
@@ -40,7 +49,7 @@ def can_draft_for_agency(user, agency: Agency) -> bool:
     )
 
 
-def can_manage_agency(user, agency: Agency) -> bool:
+def can_manage_agency(user: User | AnonymousUser, agency: Agency) -> bool:
     """Administrator of this verified agency. Queries: one object-permission check, and none when the
     agency is not verified."""
     return bool(
@@ -51,12 +60,12 @@ def can_manage_agency(user, agency: Agency) -> bool:
     )
 
 
-def can_coordinate_state(user, state: State) -> bool:
+def can_coordinate_state(user: User | AnonymousUser, state: State) -> bool:
     """Coordinator of this state. Queries: one object-permission check."""
     return bool(user.is_authenticated and user.is_active and user.has_perm("agencies.coordinate_state", state))
 
 
-def coordinates_some_state(user) -> bool:
+def coordinates_some_state(user: User | AnonymousUser) -> bool:
     """Coordinator of at least one state. Queries: one EXISTS (django-guardian's objects-for-user; it
     looks the permission's content type up once per process, one more query the first time)."""
     if not (user.is_authenticated and user.is_active):
@@ -64,7 +73,7 @@ def coordinates_some_state(user) -> bool:
     return get_objects_for_user(user, "agencies.coordinate_state", klass=State, accept_global_perms=False).exists()
 
 
-def can_verify_agency(user, agency: Agency) -> bool:
+def can_verify_agency(user: User | AnonymousUser, agency: Agency) -> bool:
     """The state's coordinators decide on a registration. A national administrator approves nothing
     on a state's behalf, so only where the state has no active coordinator (registrations there are
     emailed to the national administrators).
@@ -80,7 +89,7 @@ def can_verify_agency(user, agency: Agency) -> bool:
     return not (Membership.objects.active().filter(role=Role.STATE_COORDINATOR, state_id=agency.state_id).exists())
 
 
-def second_factor_required_by_role(user) -> bool:
+def second_factor_required_by_role(user: User) -> bool:
     """Coordinators, agency and national administrators, and staff of states that require it
     (`State.staff_require_2fa`), by their active memberships. Queries: one (the memberships with
     their agencies' states)."""

@@ -1,5 +1,9 @@
 """Reads scoped to the user. Anything outside the user's tenancy is a 404, never a 403."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -12,28 +16,37 @@ from .exceptions import InvitationInvalid
 from .models import Agency, Invitation, Membership, Role, State
 from .permissions import coordinates_some_state, is_national_admin
 
+if TYPE_CHECKING:
+    from uuid import UUID
 
-def states_coordinated_by(user) -> QuerySet[State]:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def states_coordinated_by(user: User | AnonymousUser) -> QuerySet[State]:
     if not user.is_authenticated or not user.is_active:
         return State.objects.none()
     return get_objects_for_user(user, "agencies.coordinate_state", klass=State, accept_global_perms=False)
 
 
-def agencies_for_user(user, perm: str = "agencies.draft_alert") -> QuerySet[Agency]:
+def agencies_for_user(user: User | AnonymousUser, perm: str = "agencies.draft_alert") -> QuerySet[Agency]:
     """Agencies where the user holds `perm` through a membership."""
     if not user.is_authenticated or not user.is_active:
         return Agency.objects.none()
     return get_objects_for_user(user, perm, klass=Agency, accept_global_perms=False)
 
 
-def agency_get_for_user(user, *, public_id, perm: str = "agencies.draft_alert") -> Agency:
+def agency_get_for_user(
+    user: User | AnonymousUser, *, public_id: UUID | str, perm: str = "agencies.draft_alert"
+) -> Agency:
     try:
         return agencies_for_user(user, perm).get(public_id=public_id)
     except (Agency.DoesNotExist, ValueError, TypeError):
         raise Http404("No such agency") from None
 
 
-def agency_registrations_for_user(user) -> QuerySet[Agency]:
+def agency_registrations_for_user(user: User | AnonymousUser) -> QuerySet[Agency]:
     """Agencies whose registration the user may decide on: their states', or all for a national admin."""
     qs = Agency.objects.select_related("state")
     if is_national_admin(user):
@@ -41,7 +54,7 @@ def agency_registrations_for_user(user) -> QuerySet[Agency]:
     return qs.filter(state__in=states_coordinated_by(user))
 
 
-def agency_registration_get_for_user(user, *, public_id) -> Agency:
+def agency_registration_get_for_user(user: User | AnonymousUser, *, public_id: UUID | str) -> Agency:
     try:
         return agency_registrations_for_user(user).get(public_id=public_id)
     except (Agency.DoesNotExist, ValueError, TypeError):
@@ -52,7 +65,7 @@ def memberships_of_agency(agency: Agency) -> QuerySet[Membership]:
     return agency.memberships.select_related("user").order_by("-is_active", "role", "user__email")
 
 
-def coordinators_of_state(state: State) -> QuerySet:
+def coordinators_of_state(state: State) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(
@@ -65,7 +78,7 @@ def coordinators_of_state(state: State) -> QuerySet:
     )
 
 
-def national_admins() -> QuerySet:
+def national_admins() -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(is_active=True, memberships__is_active=True, memberships__role=Role.NATIONAL_ADMIN)
@@ -77,7 +90,7 @@ def national_admins() -> QuerySet:
 INVITATION_SALT = "agencies.invitation"
 
 
-def registrations_pending_first(user) -> QuerySet[Agency]:
+def registrations_pending_first(user: User | AnonymousUser) -> QuerySet[Agency]:
     """The registration queue: pending ones first (oldest first), then decided ones, newest decision first."""
     return (
         agency_registrations_for_user(user)
@@ -91,7 +104,7 @@ def registrations_pending_first(user) -> QuerySet[Agency]:
     )
 
 
-def may_review_registrations(user) -> bool:
+def may_review_registrations(user: User | AnonymousUser) -> bool:
     """Whether the registration queue exists for the user at all (a coordinator of some state, or national)."""
     return is_national_admin(user) or coordinates_some_state(user)
 
@@ -105,7 +118,7 @@ def invitations_pending_of_agency(agency: Agency) -> QuerySet[Invitation]:
     return Invitation.objects.filter(agency=agency).pending().select_related("invited_by")
 
 
-def invitation_get_for_agency(agency: Agency, *, public_id) -> Invitation:
+def invitation_get_for_agency(agency: Agency, *, public_id: UUID | str) -> Invitation:
     try:
         return Invitation.objects.select_related("agency").get(agency=agency, public_id=public_id)
     except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
@@ -137,7 +150,7 @@ def invitation_get_by_token(token: str) -> Invitation:
     return invitation
 
 
-def lockout_scope(user) -> QuerySet | None:
+def lockout_scope(user: User | AnonymousUser) -> QuerySet[User] | None:
     """The accounts whose locked sign-ins `user` may clear (accounts.policy): everyone for a national
     administrator (None); for a coordinator, the members of their states' agencies and their states'
     coordinators; nobody for anyone else."""

@@ -1,13 +1,18 @@
 """Every write in the agencies app: memberships (and the object permissions that follow from them),
 registration, verification and invitations. Each write is one transaction with its audit row."""
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -21,7 +26,7 @@ from core.exceptions import InvalidTransition
 from outbox.services import email_notify
 
 from .exceptions import InvitationInvalid
-from .models import Agency, Invitation, Membership, Role, State
+from .models import Agency, County, Invitation, Membership, Role, State
 from .permissions import can_manage_agency, can_verify_agency
 from .selectors import (
     INVITATION_SALT,
@@ -30,6 +35,11 @@ from .selectors import (
     national_admins,
     registration_requested_admins,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+_Editable = TypeVar("_Editable", bound=models.Model)
 
 # The single source of truth for what each role may do. Grants are recomputed from it.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -41,7 +51,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 _TENANT_MODELS = ("agency", "state")
 
 
-def expected_grants(user) -> set[tuple[str, str, str | None]]:
+def expected_grants(user: User) -> set[tuple[str, str, str | None]]:
     """(permission codename, model, object pk) the user should hold, from active memberships."""
     grants: set[tuple[str, str, str | None]] = set()
     if not user.is_active:
@@ -58,11 +68,11 @@ def expected_grants(user) -> set[tuple[str, str, str | None]]:
     return grants
 
 
-def actual_grants(user) -> set[tuple[str, str, str | None]]:
+def actual_grants(user: User) -> set[tuple[str, str, str | None]]:
     rows = UserObjectPermission.objects.filter(
         user=user, content_type__app_label="agencies", content_type__model__in=_TENANT_MODELS
     ).values_list("permission__codename", "content_type__model", "object_pk")
-    grants = {(c, model, str(pk)) for c, model, pk in rows}
+    grants: set[tuple[str, str, str | None]] = {(c, model, str(pk)) for c, model, pk in rows}
     grants |= {
         (c, "global", None)
         for c in user.user_permissions.filter(content_type__app_label="agencies").values_list("codename", flat=True)
@@ -70,7 +80,7 @@ def actual_grants(user) -> set[tuple[str, str, str | None]]:
     return grants
 
 
-def _sync_permissions(user) -> None:
+def _sync_permissions(user: User) -> None:
     """Make the user's guardian grants equal to what their active memberships imply."""
     UserObjectPermission.objects.filter(
         user=user, content_type__app_label="agencies", content_type__model__in=_TENANT_MODELS
@@ -80,6 +90,7 @@ def _sync_permissions(user) -> None:
         if model == "global":
             user.user_permissions.add(Permission.objects.get(content_type__app_label="agencies", codename=codename))
         else:
+            assert pk is not None  # only the global grants name no object
             obj = Agency.objects.get(pk=pk) if model == "agency" else State.objects.get(pk=pk)
             assign_perm(f"agencies.{codename}", user, obj)
     # Django caches permissions on the instance; the next check must see the new grants.
@@ -89,7 +100,13 @@ def _sync_permissions(user) -> None:
 
 @transaction.atomic
 def membership_grant(
-    *, actor, user, role: str, agency: Agency | None = None, state: State | None = None, ip: str | None = None
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    agency: Agency | None = None,
+    state: State | None = None,
+    ip: str | None = None,
 ) -> Membership:
     """Give `user` a role in an agency, a state, or the network; re-activates a former membership.
 
@@ -99,7 +116,7 @@ def membership_grant(
         raise ValidationError("An agency role needs an agency.")
     if role == Role.STATE_COORDINATOR and state is None:
         raise ValidationError("A coordinator role needs a state.")
-    lookup = {"user": user}
+    lookup: dict[str, object] = {"user": user}
     if agency is not None:
         lookup["agency"] = agency
     elif state is not None:
@@ -136,7 +153,9 @@ def _other_active_admins(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def membership_change_role(*, actor, membership: Membership, role: str, ip: str | None = None) -> Membership:
+def membership_change_role(
+    *, actor: User | None, membership: Membership, role: str, ip: str | None = None
+) -> Membership:
     """Switch an agency member between staff and administrator. Audit: membership.role_changed.
 
     Refused when it would leave the agency without an active administrator. Safe to repeat.
@@ -165,7 +184,7 @@ def membership_change_role(*, actor, membership: Membership, role: str, ip: str 
 
 
 @transaction.atomic
-def membership_deactivate(*, actor, membership: Membership, ip: str | None = None) -> Membership:
+def membership_deactivate(*, actor: User | None, membership: Membership, ip: str | None = None) -> Membership:
     """Remove a member's rights (the row stays for the record). Audit: membership.deactivated.
 
     Refused for the agency's last active administrator. Safe to repeat.
@@ -201,7 +220,7 @@ DUPLICATE_ORI = (
 DUPLICATE_EMAIL = "An account with this email address already exists. Sign in, or ask your state coordinator for help."
 
 
-def _user_model():
+def _user_model() -> type[User]:
     return get_user_model()
 
 
@@ -217,7 +236,7 @@ def _registration_recipients(state: State) -> list[str]:
 
 def _registration_conflicts(*, ori: str, email: str) -> dict[str, str]:
     """Field errors for an ORI or an administrator email that is already taken."""
-    errors = {}
+    errors: dict[str, str] = {}
     if Agency.objects.filter(ori=ori).exists():
         errors["ori"] = DUPLICATE_ORI
     if _user_model().objects.filter(email__iexact=email).exists():
@@ -231,7 +250,7 @@ def agency_register(
     ori: str,
     agency_type: str,
     state: State,
-    county=None,
+    county: County | None = None,
     address: str,
     city: str,
     postal_code: str,
@@ -323,19 +342,19 @@ def _raise_already_decided(agency: Agency) -> None:
     )
 
 
-def _ensure_may_verify(actor, agency: Agency) -> None:
+def _ensure_may_verify(actor: User, agency: Agency) -> None:
     if not can_verify_agency(actor, agency):
         raise PermissionDenied("Only the state's coordinators decide on this registration.")
 
 
-def _set_password_url(user) -> str:
+def _set_password_url(user: User) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return _absolute(reverse("accounts:password-set", kwargs={"uidb64": uidb64, "token": token}))
 
 
 @transaction.atomic
-def agency_verify(*, actor, agency: Agency, note: str = "", ip: str | None = None) -> Agency:
+def agency_verify(*, actor: User, agency: Agency, note: str = "", ip: str | None = None) -> Agency:
     """A coordinator of the agency's state (or a national administrator) verifies a registration.
 
     Transition: Agency pending -> verified (conditional update; InvalidTransition if already
@@ -393,7 +412,7 @@ def agency_verify(*, actor, agency: Agency, note: str = "", ip: str | None = Non
 
 
 @transaction.atomic
-def agency_reject(*, actor, agency: Agency, reason: str, ip: str | None = None) -> Agency:
+def agency_reject(*, actor: User, agency: Agency, reason: str, ip: str | None = None) -> Agency:
     """A coordinator of the agency's state (or a national administrator) rejects a registration.
 
     Transition: Agency pending -> rejected, with a required written reason (conditional update;
@@ -428,22 +447,24 @@ def agency_reject(*, actor, agency: Agency, reason: str, ip: str | None = None) 
     return agency
 
 
-def _ensure_may_manage(actor, agency: Agency) -> None:
+def _ensure_may_manage(actor: User, agency: Agency) -> None:
     if not can_manage_agency(actor, agency):
         raise PermissionDenied("Only the agency's administrators manage its members.")
 
 
-def invitation_token(invitation) -> str:
+def invitation_token(invitation: Invitation) -> str:
     """The signed, timestamped token of an invitation link (checked by selectors.invitation_get_by_token)."""
     return signing.dumps(str(invitation.public_id), salt=INVITATION_SALT)
 
 
-def invitation_url(invitation) -> str:
+def invitation_url(invitation: Invitation) -> str:
     return _absolute(reverse("agencies:invitation-accept", args=[invitation_token(invitation)]))
 
 
 @transaction.atomic
-def invitation_create(*, actor, agency: Agency, email: str, role: str = Role.AGENCY_STAFF, ip: str | None = None):
+def invitation_create(
+    *, actor: User, agency: Agency, email: str, role: str = Role.AGENCY_STAFF, ip: str | None = None
+) -> Invitation:
     """An agency administrator invites someone by email to join the agency as staff or administrator.
 
     Transition: (none) -> Invitation pending; earlier pending invitations of the same address to the
@@ -483,7 +504,7 @@ def invitation_create(*, actor, agency: Agency, email: str, role: str = Role.AGE
 
 
 @transaction.atomic
-def invitation_revoke(*, actor, invitation, ip: str | None = None):
+def invitation_revoke(*, actor: User, invitation: Invitation, ip: str | None = None) -> Invitation:
     """An agency administrator withdraws a pending invitation.
 
     Transition: Invitation pending -> revoked (conditional update; InvalidTransition when it was
@@ -500,7 +521,7 @@ def invitation_revoke(*, actor, invitation, ip: str | None = None):
     return invitation
 
 
-def _invitation_claim(invitation, user) -> None:
+def _invitation_claim(invitation: Invitation, user: User) -> None:
     """Single use: only the first claim of a still-pending invitation updates a row."""
     updated = Invitation.objects.filter(pk=invitation.pk).pending().update(accepted_at=timezone.now(), accepted_by=user)
     if updated != 1:
@@ -508,7 +529,9 @@ def _invitation_claim(invitation, user) -> None:
 
 
 @transaction.atomic
-def invitation_accept_new_user(*, token: str, full_name: str, password: str, phone: str = "", ip: str | None = None):
+def invitation_accept_new_user(
+    *, token: str, full_name: str, password: str, phone: str = "", ip: str | None = None
+) -> User:
     """Someone without an account accepts an invitation: their active account and membership are created.
 
     The password must pass Django's password validators (ValidationError otherwise).
@@ -550,7 +573,7 @@ def invitation_accept_new_user(*, token: str, full_name: str, password: str, pho
 
 
 @transaction.atomic
-def invitation_accept_existing(*, actor, token: str, ip: str | None = None) -> Membership:
+def invitation_accept_existing(*, actor: User, token: str, ip: str | None = None) -> Membership:
     """A signed-in user accepts an invitation sent to their own address.
 
     Transition: Invitation pending -> accepted (conditional update: single use); the membership is
@@ -585,7 +608,13 @@ def invitation_accept_existing(*, actor, token: str, ip: str | None = None) -> M
 
 @transaction.atomic
 def member_change_role(
-    *, actor, agency: Agency, membership: Membership, role: str, reauth_at=None, ip: str | None = None
+    *,
+    actor: User,
+    agency: Agency,
+    membership: Membership,
+    role: str,
+    reauth_at: datetime | None = None,
+    ip: str | None = None,
 ) -> Membership:
     """An agency administrator switches a member between staff and administrator.
 
@@ -601,7 +630,7 @@ def member_change_role(
 
 
 @transaction.atomic
-def member_deactivate(*, actor, agency: Agency, membership: Membership, ip: str | None = None) -> Membership:
+def member_deactivate(*, actor: User, agency: Agency, membership: Membership, ip: str | None = None) -> Membership:
     """An agency administrator removes a member's rights (the last administrator cannot be removed).
 
     Delegates to membership_deactivate. Audit: membership.deactivated. No mail. Safe to repeat.
@@ -628,11 +657,13 @@ AGENCY_EDITABLE_FIELDS = (
 STATE_EDITABLE_FIELDS = ("is_participating", "default_alert_hours", "staff_require_2fa")
 
 
-def _update_fields(*, actor, obj, fields: dict, allowed: tuple[str, ...], action: str, ip: str | None):
+def _update_fields(
+    *, actor: User, obj: _Editable, fields: dict[str, Any], allowed: tuple[str, ...], action: str, ip: str | None
+) -> _Editable:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    changes = {}
+    changes: dict[str, list[str | None]] = {}
     for name, value in fields.items():
         old = getattr(obj, name)
         if old != value:
@@ -647,7 +678,7 @@ def _update_fields(*, actor, obj, fields: dict, allowed: tuple[str, ...], action
 
 
 @transaction.atomic
-def agency_update(*, actor, agency: Agency, fields: dict, ip: str | None = None) -> Agency:
+def agency_update(*, actor: User, agency: Agency, fields: dict[str, Any], ip: str | None = None) -> Agency:
     """Edit an agency's profile (Django admin). Not its ORI, state or status. Audit: agency.updated
     with before/after of each changed field. No mail. Safe to repeat (no change, no event)."""
     if "county" in fields and fields["county"] is not None and fields["county"].state_id != agency.state_id:
@@ -658,7 +689,7 @@ def agency_update(*, actor, agency: Agency, fields: dict, ip: str | None = None)
 
 
 @transaction.atomic
-def state_update(*, actor, state: State, fields: dict, ip: str | None = None) -> State:
+def state_update(*, actor: User, state: State, fields: dict[str, Any], ip: str | None = None) -> State:
     """Edit a state's network settings (Django admin). Audit: state.updated with before/after.
     No mail. Safe to repeat (no change, no event)."""
     return _update_fields(

@@ -1,9 +1,11 @@
 """Forms of the drafting and review pages. They check input; the services decide."""
 
+from typing import cast
+
 from django import forms
 from django.forms import inlineformset_factory
 
-from agencies.models import County, State
+from agencies.models import Agency, County, State
 
 from .fields import DRAFT_FIELDS, SUSPECT_FIELDS, VEHICLE_FIELDS
 from .models import Alert, Criterion, Suspect, Vehicle
@@ -15,7 +17,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class AlertCreateForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, empty_label=None)
+    agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(queryset=None, empty_label=None)
     trigger = forms.ChoiceField(choices=Alert.Trigger.choices, widget=forms.RadioSelect)
     is_exercise = forms.BooleanField(
         required=False,
@@ -163,7 +165,7 @@ class PhotoForm(forms.Form):
         choices = [("", "The alert in general")]
         choices += [(f"s{s.pk}", f"Suspect: {s}") for s in alert.suspects.all()]
         choices += [(f"v{v.pk}", f"Vehicle: {v}") for v in alert.vehicles.all()]
-        self.fields["subject"].choices = choices
+        cast(forms.ChoiceField, self.fields["subject"]).choices = choices  # the field declared above
 
     def suspect_and_vehicle(self):
         value = self.cleaned_data.get("subject") or ""

@@ -9,9 +9,12 @@ with stale-while-revalidate so a cache keeps serving while it refreshes.
 import hashlib
 from datetime import datetime
 from http.cookies import SimpleCookie
+from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+_Response = TypeVar("_Response", bound=HttpResponse)
 
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 
@@ -51,13 +54,13 @@ def public_response(
         response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     else:
         response["Cache-Control"] = f"public, max-age={max_age}"
-    response.public_cacheable = True
-    return response
+    return mark_public(response)
 
 
-def mark_public(response: HttpResponse) -> HttpResponse:
+def mark_public(response: _Response) -> _Response:
     """Mark a response (a 404, say) so the middleware strips cookies and Vary: Cookie from it."""
-    response.public_cacheable = True
+    # A marker of our own that PublicResponseMiddleware reads; HttpResponse declares no such attribute.
+    response.public_cacheable = True  # type: ignore[attr-defined]
     return response
 
 

@@ -7,6 +7,7 @@ That is why an update can be drafted on an active alert without the draft ever l
 """
 
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -17,25 +18,25 @@ from agencies.models import Agency, County, State
 from . import workflow
 
 
-class AlertQuerySet(models.QuerySet):
-    def live(self):
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def live(self) -> Self:
         return self.filter(is_exercise=False)
 
-    def public(self):
+    def public(self) -> Self:
         """Alerts that may appear on a public path: published at least once, never an exercise."""
         return self.filter(is_exercise=False, status__in=workflow.PUBLISHED)
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status=workflow.Status.ACTIVE)
 
-    def ended(self):
+    def ended(self) -> Self:
         return self.filter(status__in=workflow.ENDED)
 
-    def waiting_for_decision(self):
+    def waiting_for_decision(self) -> Self:
         """The review queue: submissions, updates and requests to end (alerts.workflow)."""
         return self.filter(workflow.waiting_for_decision_q())
 
-    def for_state(self, state):
+    def for_state(self, state: State) -> Self:
         return self.filter(Q(state=state) | Q(extra_states=state)).distinct()
 
 
@@ -173,6 +174,10 @@ class Alert(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AlertQuerySet.as_manager()
+
+    # Not a field: the messages, oldest first, that the public reads prefetch (to_attr) onto the
+    # alerts they return (alerts.public.selectors, alerts.api.public). Declared for the type checker.
+    public_messages: list["Message"]
 
     class Meta:
         ordering = ["-created_at"]

@@ -69,6 +69,7 @@ def photo_process(upload) -> ProcessedPhoto:
     head = data[:512].lstrip().lower()
     if head.startswith(b"<") or b"<svg" in head:
         raise _refuse("SVG and other vector or text files are not accepted; upload a JPEG or PNG photo.", "svg")
+    img: Image.Image
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -17,6 +17,8 @@ from . import workflow
 from .models import Alert, Attestation, Criterion, Message
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
@@ -39,7 +41,7 @@ def alerts_visible_to(user: Person) -> QuerySet[Alert]:
     ).distinct()
 
 
-def alert_get_for_user(user: Person, public_id: object) -> Alert:
+def alert_get_for_user(user: Person, public_id: UUID | str) -> Alert:
     try:
         return alerts_visible_to(user).get(public_id=public_id)
     except (Alert.DoesNotExist, ValueError, TypeError):

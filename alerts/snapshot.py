@@ -24,8 +24,9 @@ def alert_snapshot(alert: Alert) -> dict[str, Any]:
     """Everything about the alert, internal fields under "internal", the officer under "officer"."""
     suspects = list(alert.suspects.all())
     vehicles = list(alert.vehicles.all())
-    suspect_index = {s.pk: i for i, s in enumerate(suspects)}
-    vehicle_index = {v.pk: i for i, v in enumerate(vehicles)}
+    # Looked up by a photo's suspect_id / vehicle_id, None when it shows neither.
+    suspect_index: dict[int | None, int] = {s.pk: i for i, s in enumerate(suspects)}
+    vehicle_index: dict[int | None, int] = {v.pk: i for i, v in enumerate(vehicles)}
     return {
         "version": 1,
         "public_id": str(alert.public_id),
@@ -39,7 +40,7 @@ def alert_snapshot(alert: Alert) -> dict[str, Any]:
             "at": _dt(alert.incident_at),
             "address": alert.incident_address,
             "city": alert.incident_city,
-            "county": alert.incident_county.name if alert.incident_county_id else "",
+            "county": alert.incident_county.name if alert.incident_county else "",
             "lat": _num(alert.incident_lat),
             "lon": _num(alert.incident_lon),
         },
@@ -98,7 +99,7 @@ def alert_snapshot(alert: Alert) -> dict[str, Any]:
                 "body_style": v.body_style,
                 "plate": v.plate,
                 "plate_partial": v.plate_partial,
-                "plate_state": v.plate_state.usps if v.plate_state_id else "",
+                "plate_state": v.plate_state.usps if v.plate_state else "",
                 "features": v.features,
             }
             for v in vehicles

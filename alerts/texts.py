@@ -208,7 +208,7 @@ class _Facts:
         v = self.vehicle
         if not v or not v.plate:
             return ""
-        state = v.plate_state.usps if v.plate_state_id else ""
+        state = v.plate_state.usps if v.plate_state else ""
         partial = " (partial)" if v.plate_partial else ""
         return _join([state, v.plate.upper()]) + partial
 
@@ -216,7 +216,7 @@ class _Facts:
         v = self.vehicle
         if not v or not v.plate:
             return ""
-        state = v.plate_state.usps if v.plate_state_id else ""
+        state = v.plate_state.usps if v.plate_state else ""
         partial = " (parcial)" if v.plate_partial else ""
         return "placa " + _join([state, v.plate.upper()]) + partial
 
@@ -436,7 +436,7 @@ def _vehicle_paragraphs_en(alert: Alert) -> list[str]:
     for i, v in enumerate(alert.vehicles.select_related("plate_state"), start=1):
         plate = ""
         if v.plate:
-            st = f"{v.plate_state.name} " if v.plate_state_id else ""
+            st = f"{v.plate_state.name} " if v.plate_state else ""
             plate = f", {st}plate {v.plate.upper()}" + (" (partial)" if v.plate_partial else "")
         extra = f", {v.features}" if v.features else ""
         out.append(f"Vehicle {i}: {_join([v.color, v.year, v.make, v.model, v.body_style])}{plate}{extra}.")
@@ -490,7 +490,7 @@ def description_es(f: _Facts) -> str:
         color = COLOR_ES.get((v.color or "").lower(), v.color)
         plate = ""
         if v.plate:
-            st = f" de {v.plate_state.name}" if v.plate_state_id else ""
+            st = f" de {v.plate_state.name}" if v.plate_state else ""
             plate = f", placa{st} {v.plate.upper()}" + (" (parcial)" if v.plate_partial else "")
         paras.append(f"Vehículo {i}: {_join([v.make, v.model, v.year, color])}{plate}.")
     if a.last_seen_place or f.heading_es():

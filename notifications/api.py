@@ -22,7 +22,9 @@ LINK_HELP = (
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
-    states = serializers.SlugRelatedField(slug_field="usps", many=True, read_only=True)
+    states: serializers.SlugRelatedField[State] = serializers.SlugRelatedField(
+        slug_field="usps", many=True, read_only=True
+    )
     counties = serializers.SerializerMethodField(help_text="5-digit FIPS codes (state + county).")
 
     class Meta:

@@ -22,5 +22,5 @@ def messages_plan_check() -> int:
     """Periodic (beat): plan again the messages whose planning task was lost. Safe to repeat."""
     ids = distribution.messages_unplanned()
     for pk in ids:
-        message_distribute.apply_async(args=[pk], queue=queue_name(priority=True))
+        message_distribute.apply_async(args=(pk,), queue=queue_name(priority=True))
     return len(ids)

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.ip import client_ip
+from accounts.signed_in import signed_in_user
 from core.exceptions import InvalidTransition
 from outbox.selectors import delivery_counts, delivery_failures
 
@@ -160,7 +161,7 @@ def subscriber_review(request: HttpRequest, public_id) -> HttpResponse:
 def subscriber_verify(request: HttpRequest, public_id) -> HttpResponse:
     subscriber = selectors.subscriber_get_for_reviewer(request.user, public_id=public_id)
     try:
-        services.subscriber_verify(actor=request.user, subscriber=subscriber, ip=client_ip(request))
+        services.subscriber_verify(actor=signed_in_user(request), subscriber=subscriber, ip=client_ip(request))
     except (InvalidTransition, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
@@ -185,7 +186,10 @@ def subscriber_reject(request: HttpRequest, public_id) -> HttpResponse:
         )
     try:
         services.subscriber_reject(
-            actor=request.user, subscriber=subscriber, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            actor=signed_in_user(request),
+            subscriber=subscriber,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
         )
     except (InvalidTransition, PermissionDenied) as exc:
         messages.error(request, str(exc))
@@ -225,7 +229,7 @@ def delivery_progress(request: HttpRequest, message_id) -> JsonResponse:
 def delivery_retry(request: HttpRequest, message_id) -> HttpResponse:
     message = selectors.message_get_for_deliveries(request.user, message_id=message_id)
     try:
-        count = services.deliveries_retry_failed(actor=request.user, message=message, ip=client_ip(request))
+        count = services.deliveries_retry_failed(actor=signed_in_user(request), message=message, ip=client_ip(request))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

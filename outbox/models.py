@@ -6,6 +6,8 @@ delays a delivery (the sweeper requeues it) and never loses it.
 The tables were created by the notifications app and keep their names (see the package docstring).
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,11 +31,11 @@ class Notice(models.Model):
         return f"{self.template}: {self.subject}"
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def pending(self):
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def pending(self) -> Self:
         return self.filter(status__in=Delivery.PENDING_STATUSES)
 
-    def failed(self):
+    def failed(self) -> Self:
         return self.filter(status__in=[Delivery.Status.FAILED_TEMP, Delivery.Status.FAILED_PERM])
 
 

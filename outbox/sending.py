@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .content import EmailContent, message_content, related_to_load
-from .models import Delivery
+from .models import Delivery, Notice
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,7 @@ def backoff_seconds(attempts: int) -> float:
 # --- email -----------------------------------------------------------------------------------
 
 
-def _notice_content(delivery: Delivery) -> EmailContent:
-    notice = delivery.notice
+def _notice_content(notice: Notice) -> EmailContent:
     return EmailContent(
         subject=notice.subject, text=notice.body_text, html=notice.body_html, headers=dict(notice.headers or {})
     )
@@ -87,7 +86,7 @@ def _notice_content(delivery: Delivery) -> EmailContent:
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     """The email of one delivery: its content (the notice's, or the registered provider's for an
     alert message) plus the outbox's own headers."""
-    content = _notice_content(delivery) if delivery.notice_id else message_content().email(delivery)
+    content = _notice_content(delivery.notice) if delivery.notice is not None else message_content().email(delivery)
     headers = {"Message-ID": delivery.smtp_message_id, "Auto-Submitted": "auto-generated", **content.headers}
     if not headers["Message-ID"]:
         del headers["Message-ID"]  # rows made before ids were stable: let Django make one
@@ -97,7 +96,7 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     if content.html:
         email.attach_alternative(content.html, "text/html")
     if content.images:
-        email.mixed_subtype = "related"
+        email.mixed_subtype = "related"  # type: ignore[attr-defined]  # Django 5.2 has it; django-stubs do not
         for image in content.images:
             part = MIMEImage(image.data, image.subtype)
             part.add_header("Content-ID", f"<{image.content_id}>")

@@ -5,6 +5,7 @@ alert message does, so it is recorded, retried and visible.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from .sending import stable_mail_id
 from .tasks import deliveries_enqueue
 
 
-def render_email(template: str, context: dict) -> tuple[str, str, str]:
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) from templates/<template>.subject.txt, .txt and .html."""
     ctx = {"SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME, **context}
     subject = " ".join(render_to_string(f"{template}.subject.txt", ctx).split())
@@ -25,7 +26,9 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def notice_create(*, to: Iterable[str], template: str, context: dict, headers: dict | None = None) -> Notice | None:
+def notice_create(
+    *, to: Iterable[str], template: str, context: dict[str, Any], headers: dict[str, str] | None = None
+) -> Notice | None:
     """Render a workflow email once and queue one Delivery per address, sent after commit.
 
     Transition: (none) -> Notice + Delivery rows `queued` on the priority queue, each with a stable
@@ -63,7 +66,7 @@ def notice_create(*, to: Iterable[str], template: str, context: dict, headers: d
     return notice
 
 
-def email_notify(*, to: Iterable[str], template: str, context: dict) -> None:
+def email_notify(*, to: Iterable[str], template: str, context: dict[str, Any]) -> None:
     """Send a workflow email to each address, after the current transaction commits.
 
     Rendered now (the context may hold model instances), recorded in the outbox in the caller's

@@ -5,6 +5,7 @@ so the task can import it and nothing here imports the tasks).
 """
 
 import logging
+from datetime import timedelta
 from typing import TypedDict
 
 from django.conf import settings
@@ -34,8 +35,8 @@ def deliveries_sweep() -> SweepResult:
     Safe to repeat (and to run while senders work: a row is claimed before it is sent).
     """
     now = timezone.now()
-    stuck_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_STUCK_SECONDS)
-    stale_before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
+    stuck_before = now - timedelta(seconds=settings.NOTIFICATIONS_STUCK_SECONDS)
+    stale_before = now - timedelta(seconds=settings.NOTIFICATIONS_QUEUED_STALE_SECONDS)
     with transaction.atomic():
         reset = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
             status=Delivery.Status.QUEUED,

@@ -6,13 +6,21 @@ because every row is claimed by a conditional update before it is sent.
 Arrows: tasks -> sending, sweeper (which queue nothing); services -> tasks (to queue after commit).
 """
 
+from typing import TypedDict
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
 from . import sending, sweeper
 
-OUTBOX_TASK = {"acks_late": True, "reject_on_worker_lost": True}
+
+class TaskOptions(TypedDict):
+    acks_late: bool
+    reject_on_worker_lost: bool
+
+
+OUTBOX_TASK: TaskOptions = {"acks_late": True, "reject_on_worker_lost": True}
 
 
 def queue_name(*, priority: bool) -> str:
@@ -35,7 +43,7 @@ def deliveries_enqueue(ids: list[int], *, priority: bool) -> None:
 
     def send() -> None:
         for chunk in chunks:
-            deliveries_send.apply_async(args=[chunk], queue=queue)
+            deliveries_send.apply_async(args=(chunk,), queue=queue)
 
     transaction.on_commit(send)
 
@@ -48,7 +56,12 @@ def deliveries_send(delivery_ids: list[int]) -> int:
     result = sending.deliveries_send(delivery_ids=delivery_ids)
     if result["retry"]:
         queue = (deliveries_send.request.delivery_info or {}).get("routing_key") or None
-        deliveries_send.apply_async(args=[result["retry"]], countdown=result["retry_in"], queue=queue)
+        # No routing key known: None leaves the queue to Celery's routing (celery-types allow str only).
+        deliveries_send.apply_async(
+            args=(result["retry"],),
+            countdown=result["retry_in"],
+            queue=queue,  # type: ignore[arg-type]
+        )
     return result["sent"]
 
 

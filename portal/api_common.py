@@ -18,9 +18,10 @@ class _LiveRatesMixin:
         return api_settings.DEFAULT_THROTTLE_RATES
 
 
-class AnonThrottle(_LiveRatesMixin, throttling.AnonRateThrottle):
+# DRF reads THROTTLE_RATES and never assigns it, so a read-only property in its place is safe.
+class AnonThrottle(_LiveRatesMixin, throttling.AnonRateThrottle):  # type: ignore[override]
     """Anonymous callers, per IP address (rate `anon`)."""
 
 
-class UserThrottle(_LiveRatesMixin, throttling.UserRateThrottle):
+class UserThrottle(_LiveRatesMixin, throttling.UserRateThrottle):  # type: ignore[override]
     """Signed-in callers, per user (rate `user`)."""

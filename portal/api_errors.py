@@ -105,10 +105,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let it be a 500 and reach the logs
 
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     set_rollback()
 
     if isinstance(exc, exceptions.ValidationError):

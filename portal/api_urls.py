@@ -5,6 +5,7 @@ Every view here is a DRF view, exempt from LoginRequiredMiddleware's redirect (a
 default. `_exempt_from_login_redirect` refuses to start if anything else is mounted here.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.utils import extend_schema
@@ -133,7 +134,7 @@ def _exempt_from_login_redirect(patterns) -> None:
             view_class = getattr(pattern.callback, "cls", None)
             if not (isinstance(view_class, type) and issubclass(view_class, APIView)):
                 raise ImproperlyConfigured(f"{pattern} under /api/ is not a DRF view: it would skip authentication.")
-            pattern.callback.login_required = False
+            login_not_required(pattern.callback)
 
 
 _exempt_from_login_redirect(urlpatterns)

@@ -29,7 +29,9 @@ def _password_sign_in(email: str, password: str = PASSWORD, ip: str = "198.51.10
 
 def _enrol(client: Client) -> list[str]:
     page = client.get(reverse("accounts:2fa-setup")).content.decode()
-    secret = re.search(r'<code id="otp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    match = re.search(r'<code id="otp-secret">([A-Z2-7 ]+)</code>', page)
+    assert match is not None, "the enrolment page shows no secret"
+    secret = match.group(1).replace(" ", "")
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     response = client.post(reverse("accounts:2fa-setup"), {"otp_token": f"{totp(key):06d}"})
     return re.findall(r"<code>([0-9a-f]{10})</code>", response.content.decode())

@@ -39,7 +39,9 @@ def _sign_in(email: str, password: str) -> Client:
     location = response.get("Location", "") if response.status_code == 302 else ""
     if location.startswith(reverse("accounts:2fa-setup")):
         page = client.get(location).content.decode()
-        secret = re.search(r'<code id="otp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+        match = re.search(r'<code id="otp-secret">([A-Z2-7 ]+)</code>', page)
+        assert match is not None, "the enrolment page shows no secret"
+        secret = match.group(1).replace(" ", "")
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
         response = client.post(location, {"otp_token": f"{totp(key):06d}"})
         assert b"recovery-codes" in response.content, "enrolment refused"

@@ -2,6 +2,8 @@
 model's own limits, and the channel-text checks the drafting form runs too); they never save.
 Every rule is decided by alerts.services."""
 
+from typing import cast
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -56,8 +58,12 @@ class VehicleSerializer(serializers.ModelSerializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    suspect = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Id of the suspect shown, if any.")
-    vehicle = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Id of the vehicle shown, if any.")
+    suspect: serializers.PrimaryKeyRelatedField[Suspect] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the suspect shown, if any."
+    )
+    vehicle: serializers.PrimaryKeyRelatedField[Vehicle] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the vehicle shown, if any."
+    )
 
     class Meta:
         model = Photo
@@ -67,8 +73,10 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 class CriterionStatusSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
-    required = serializers.BooleanField()
+    # The JSON keys "label" and "required" are the documented shape; DRF declares them like any field,
+    # while the stubs see Field.label and Field.required (the serializer's own options) under those names.
+    label = serializers.CharField()  # type: ignore[assignment]
+    required = serializers.BooleanField()  # type: ignore[assignment]
     attested = serializers.BooleanField()
     attested_by = serializers.EmailField(allow_null=True)
     attested_at = serializers.DateTimeField(allow_null=True)
@@ -111,8 +119,12 @@ class AlertSerializer(serializers.ModelSerializer):
         default=None,
         help_text="3-digit county FIPS code.",
     )
-    counties = serializers.SlugRelatedField(slug_field="fips", many=True, read_only=True)
-    extra_states = serializers.SlugRelatedField(slug_field="usps", many=True, read_only=True)
+    counties: serializers.SlugRelatedField[County] = serializers.SlugRelatedField(
+        slug_field="fips", many=True, read_only=True
+    )
+    extra_states: serializers.SlugRelatedField[State] = serializers.SlugRelatedField(
+        slug_field="usps", many=True, read_only=True
+    )
     suspects = SuspectSerializer(many=True, read_only=True)
     vehicles = VehicleSerializer(many=True, read_only=True)
     photos = serializers.SerializerMethodField()
@@ -167,7 +179,8 @@ class AlertSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, alert) -> list[dict]:
-        return PhotoSerializer(alert.photos.filter(removed=False), many=True).data
+        # many=True makes a ListSerializer (its data a list); the stubs type the call as PhotoSerializer.
+        return cast(list[dict], PhotoSerializer(alert.photos.filter(removed=False), many=True).data)
 
     @extend_schema_field(CriterionStatusSerializer(many=True))
     def get_criteria(self, alert) -> list[dict]:
@@ -305,11 +318,11 @@ def resolve_places(data: dict, state: State) -> dict:
         data["counties"] = found
     if "extra_states" in data:
         wanted = {u.upper() for u in data["extra_states"]}
-        found = list(State.objects.filter(usps__in=wanted))
-        missing = wanted - {s.usps for s in found}
+        found_states = list(State.objects.filter(usps__in=wanted))
+        missing = wanted - {s.usps for s in found_states}
         if missing:
             errors["extra_states"] = [f"Unknown state code {', '.join(sorted(missing))}."]
-        data["extra_states"] = found
+        data["extra_states"] = found_states
     if errors:
         raise serializers.ValidationError(errors)
     return data

@@ -44,8 +44,12 @@ def cap_verify(xml: bytes | str) -> etree._Element:
     Raises signxml.InvalidSignature (or InvalidInput) when it does not hold."""
     data = xml.encode() if isinstance(xml, str) else xml
     root = etree.fromstring(data)
-    cert = root.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
-    if cert is None or not (cert.text or "").strip():
+    cert = root.findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate") or ""
+    if not cert.strip():
         raise InvalidInput("the message carries no certificate")
-    pem = "-----BEGIN CERTIFICATE-----\n" + "".join(cert.text.split()) + "\n-----END CERTIFICATE-----\n"
-    return XMLVerifier().verify(data, x509_cert=pem).signed_xml
+    pem = "-----BEGIN CERTIFICATE-----\n" + "".join(cert.split()) + "\n-----END CERTIFICATE-----\n"
+    result = XMLVerifier().verify(data, x509_cert=pem)
+    # One signature reference is expected (signxml's default), hence one result with the signed XML.
+    if isinstance(result, list) or result.signed_xml is None:
+        raise InvalidInput("the signed content is not one XML document")
+    return result.signed_xml

@@ -32,6 +32,8 @@ class CannotCarry(ValueError):
 def cap_time(value: datetime | str, usps: str) -> str:
     """CAP dateTime: the state's local time with a numeric offset and no fraction."""
     local = local_time(value, usps)
+    if local is None:
+        raise ValueError("a CAP time needs a date and time")
     return local.replace(microsecond=0).isoformat(timespec="seconds")
 
 

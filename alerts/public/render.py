@@ -94,11 +94,12 @@ def page_url(public_id, lang: str = "en") -> str:
 
 
 def _alert_status_label(alert: Alert, t: dict) -> str:
-    return {
+    labels: dict[str, str] = {
         Alert.Status.RESOLVED: t["resolved"],
         Alert.Status.CANCELLED: t["cancelled"],
         Alert.Status.EXPIRED: t["expired"],
-    }.get(alert.status, "")
+    }
+    return labels.get(alert.status, "")
 
 
 def alert_context(alert: Alert, lang: str, now: datetime) -> dict:

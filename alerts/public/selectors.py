@@ -2,8 +2,9 @@
 draft, pending, returned, denied or exercise alert) and raises Http404 for anything else."""
 
 import uuid
+from datetime import datetime
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import State
@@ -11,7 +12,7 @@ from agencies.models import State
 from ..models import Alert, Message
 
 
-def _messages_prefetch() -> Prefetch:
+def _messages_prefetch() -> "Prefetch[str, QuerySet[Message], str]":
     return Prefetch("messages", queryset=Message.objects.order_by("sequence"), to_attr="public_messages")
 
 
@@ -62,19 +63,20 @@ def alerts_list_public(*, active: bool, state: State | None = None) -> list[Aler
     return alerts
 
 
-def alerts_last_ended(state: State | None = None):
+def alerts_last_ended(state: State | None = None) -> datetime | None:
     """When an alert last left the active list (its end), for the list pages' Last-Modified."""
     qs = Alert.objects.public().ended()
     if state is not None:
         qs = qs.for_state(state)
-    return qs.aggregate(at=Max("ended_at"))["at"]
+    at: datetime | None = qs.aggregate(at=Max("ended_at"))["at"]
+    return at
 
 
 def states_for_filter() -> list[State]:
     return list(State.objects.participating().only("usps", "name").order_by("name"))
 
 
-def alerts_for_feed(*, since, state: State | None = None) -> list[Alert]:
+def alerts_for_feed(*, since: datetime, state: State | None = None) -> list[Alert]:
     """Active alerts, and alerts whose Cancel was sent after `since`, newest change first."""
     qs = (
         Alert.objects.public()

@@ -31,7 +31,7 @@ def refusal(alert: Alert, action: str) -> str:
     if current.update_state and current.status == Alert.Status.ACTIVE:
         status += f" ({current.get_update_state_display().lower()})"
     who = ""
-    if current.decided_by_id and current.status in workflow.DECISION_SHOWN and current.decided_at:
+    if current.decided_by is not None and current.status in workflow.DECISION_SHOWN and current.decided_at:
         when = timezone.localtime(current.decided_at)
         who = f" {current.decided_by.get_full_name()} decided at {when:%H:%M}."
     return f"Cannot {label}: the alert is {status}.{who} Nothing was changed."

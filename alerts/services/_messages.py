@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from .. import events
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def cap_carry_refusal(snapshot: dict) -> ValidationError | None:
+def _verbose_name(name: str) -> str:
+    field = Alert._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
+
+
+def cap_carry_refusal(snapshot: dict[str, Any]) -> ValidationError | None:
     """A ValidationError naming each approved WEA text the CAP message could not carry verbatim,
     or None. The builder never strips or clips an approved text, so approval is refused instead."""
     problems = carry_problems(snapshot)
@@ -28,7 +34,7 @@ def cap_carry_refusal(snapshot: dict) -> ValidationError | None:
     return ValidationError(
         {
             field: [
-                f"{Alert._meta.get_field(field).verbose_name}: the CAP message must carry the approved text "
+                f"{_verbose_name(field)}: the CAP message must carry the approved text "
                 f"exactly as written, and cannot. {reason} Return the alert so the agency can fix it."
                 for reason in reasons
             ]
@@ -37,7 +43,9 @@ def cap_carry_refusal(snapshot: dict) -> ValidationError | None:
     )
 
 
-def message_create(*, alert: Alert, kind: str, actor: User, note: str = "", snapshot: dict | None = None) -> Message:
+def message_create(
+    *, alert: Alert, kind: str, actor: User, note: str = "", snapshot: dict[str, Any] | None = None
+) -> Message:
     """Freeze one immutable message and announce it (alerts.events.message_approved) so publishing
     and distribution run after commit. An Alert or Update whose WEA texts the CAP message cannot
     carry verbatim raises ValidationError before anything is written (the caller's transaction

@@ -76,6 +76,7 @@ def alert_approve(
         values["officer_release"] = officer_release
     before = current.status
     apply(alert, "approve", **values)
+    assert alert.expires_at is not None  # set just above
     message = message_create(alert=alert, kind=Message.Kind.ALERT, actor=actor, note=note.strip())
     audit_record(
         actor=actor,

@@ -4,12 +4,12 @@ still needs before it can be submitted. None of these changes the status."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, County, State
@@ -25,6 +25,9 @@ from ._engine import apply, check, require_agency_member
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+# The rows of an alert edited as a list (a formset on the page, a list in the API).
+_Row = TypeVar("_Row", Suspect, Vehicle)
 
 
 @transaction.atomic
@@ -61,11 +64,11 @@ def alert_create(
     return alert
 
 
-def _sync_rows(model: type[models.Model], alert: Alert, rows: list[dict], fields: tuple[str, ...]) -> int:
+def _sync_rows(model: type[_Row], alert: Alert, rows: list[dict[str, Any]], fields: tuple[str, ...]) -> int:
     existing = {obj.pk: obj for obj in model.objects.filter(alert=alert)}
     position = 0
     for row in rows:
-        obj = existing.pop(row.get("id"), None) if row.get("id") else None
+        obj = existing.pop(row["id"], None) if row.get("id") else None
         if row.get("DELETE"):
             if obj is not None:
                 obj.delete()
@@ -86,8 +89,8 @@ def alert_save_draft(
     actor: User,
     alert: Alert,
     fields: dict[str, Any],
-    suspects: list[dict] | None = None,
-    vehicles: list[dict] | None = None,
+    suspects: list[dict[str, Any]] | None = None,
+    vehicles: list[dict[str, Any]] | None = None,
     counties: Iterable[County] | None = None,
     extra_states: Iterable[State] | None = None,
     criteria: Iterable[str] | None = None,
@@ -188,7 +191,7 @@ def alert_photo_add(
     *,
     actor: User,
     alert: Alert,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     caption: str = "",
     suspect: Suspect | None = None,
     vehicle: Vehicle | None = None,

@@ -38,6 +38,7 @@ def alerts_expire(*, now: datetime | None = None) -> int:
             if claimed != 1:
                 continue
             alert = Alert.objects.select_related("agency", "state").get(pk=pk)
+            assert alert.expires_at is not None  # the claim matched expires_at <= now
             audit_record(
                 actor=None,
                 action="alert.expired",
@@ -69,6 +70,7 @@ def alerts_remind_expiry(*, now: datetime | None = None) -> int:
             if claimed != 1:
                 continue
             alert = Alert.objects.select_related("agency", "state").get(pk=pk)
+            assert alert.expires_at is not None  # the claim matched expires_at > now
             audit_record(
                 actor=None,
                 action="alert.expiry_reminded",
@@ -97,13 +99,15 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
                 continue
             alert = Alert.objects.select_related("agency", "state").get(pk=pk)
             is_update = alert.waiting_for == "update"
+            waiting_since = alert.update_submitted_at if is_update else alert.submitted_at
+            assert waiting_since is not None  # the claim matched it <= cutoff
             audit_record(
                 actor=None,
                 action="alert.escalated",
                 target=alert,
                 changes={
                     "update": is_update,
-                    "waiting_since": (alert.update_submitted_at if is_update else alert.submitted_at).isoformat(),
+                    "waiting_since": waiting_since.isoformat(),
                 },
             )
             notify(alert, "escalated", coordinators(alert) + national_administrators(), is_update=is_update)

@@ -10,10 +10,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from lxml import etree
 from signxml import XMLVerifier
+from signxml.exceptions import InvalidInput
 
 from agencies.models import County
 from alerts import cap, gsm7
-from alerts.models import Alert, Message
+from alerts.models import Message
 from alerts.tests.public_factory import approve, end, make_alert
 
 NS = {"cap": cap.CAP_NS, "ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -45,7 +46,8 @@ def assert_valid(xml: str, oasis_schema, ipaws_schema) -> etree._Element:
     oasis_schema.assertValid(root)
     ipaws_schema.assertValid(root)
     # signxml against the certificate the message carries
-    cert = root.find(".//ds:X509Certificate", NS).text
+    cert = root.findtext(".//ds:X509Certificate", namespaces=NS)
+    assert cert, "the message carries no certificate"
     pem = "-----BEGIN CERTIFICATE-----\n" + "".join(cert.split()) + "\n-----END CERTIFICATE-----\n"
     XMLVerifier().verify(data, x509_cert=pem)
     # and again over the whitespace-stripped XML, as receivers that strip blank text check it
@@ -217,4 +219,20 @@ def test_the_demo_signing_pair_is_generated_once_and_reused(tmp_path, settings):
     first = cap.signing_pair()
     assert (tmp_path / "cap-demo-key.pem").exists()
     assert cap.signing_pair() == first
-    assert Alert  # the model import is used by the factories
+
+
+def test_verification_returns_the_signed_alert_and_refuses_a_message_without_its_certificate(issued):
+    _, message = issued
+    xml = cap.message_cap_xml(message)
+    assert cap.cap_verify(xml).tag == "{urn:oasis:names:tc:emergency:cap:1.2}alert"
+    root = etree.fromstring(xml.encode())
+    cert = root.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    assert cert is not None
+    cert.text = "  "
+    with pytest.raises(InvalidInput, match="no certificate"):
+        cap.cap_verify(etree.tostring(root))
+
+
+def test_a_cap_time_without_a_time_is_refused_by_name():
+    with pytest.raises(ValueError, match="needs a date and time"):
+        cap.wording.cap_time("", "TX")

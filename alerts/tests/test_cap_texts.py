@@ -30,7 +30,7 @@ def _parameters(xml: str) -> list[dict[str, str]]:
     root = etree.fromstring(xml.encode())
     return [
         {
-            p.findtext("cap:valueName", namespaces=NS): p.findtext("cap:value", namespaces=NS)
+            p.findtext("cap:valueName", default="", namespaces=NS): p.findtext("cap:value", default="", namespaces=NS)
             for p in info.findall("cap:parameter", NS)
         }
         for info in root.findall("cap:info", NS)

@@ -41,7 +41,9 @@ def artifact_names(alert: Alert) -> list[str]:
         f"states/{alert.state.usps}/index.html",
     ]
     names += [f"cap/{m.message_id}.xml" for m in alert.messages.all()]
-    names += [f"alerts/{pid}/photos/{p['public_id']}.jpg" for p in alert.messages.last().snapshot["photos"]]
+    last = alert.messages.last()
+    assert last is not None, "the alert has no message"
+    names += [f"alerts/{pid}/photos/{p['public_id']}.jpg" for p in last.snapshot["photos"]]
     return names
 
 

@@ -23,7 +23,9 @@ def actions(alert) -> list[str]:
 
 
 def last_event(alert) -> AuditEvent:
-    return alert_history(alert).last()
+    event = alert_history(alert).last()
+    assert event is not None, "the alert has no audit event"
+    return event
 
 
 # --- drafting -------------------------------------------------------------------------------

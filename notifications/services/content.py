@@ -4,6 +4,7 @@ NotificationsConfig.ready (outbox.content), so the outbox never imports this app
 """
 
 from datetime import datetime
+from uuid import UUID
 
 from alerts.models import Message
 from outbox.content import EmailContent, InlineImage, WebhookContent
@@ -17,7 +18,7 @@ from .subscribers import subscriber_manage_url, subscriber_unsubscribe_url
 # be reused across chunks; bounded so a long-running worker does not grow without end.
 _CACHE_MAX = 64
 _render_cache: dict[tuple[str, str, str], rendering.Rendered] = {}
-_earlier_cache: dict[int, list] = {}
+_earlier_cache: dict[int, list[UUID]] = {}
 
 
 def _cached_render(message: Message, audience: str, language: str) -> rendering.Rendered:
@@ -29,7 +30,7 @@ def _cached_render(message: Message, audience: str, language: str) -> rendering.
     return _render_cache[key]
 
 
-def _earlier_message_ids(message: Message) -> list:
+def _earlier_message_ids(message: Message) -> list[UUID]:
     if message.pk not in _earlier_cache:
         if len(_earlier_cache) >= _CACHE_MAX:
             _earlier_cache.clear()
@@ -41,9 +42,17 @@ def _earlier_message_ids(message: Message) -> list:
     return _earlier_cache[message.pk]
 
 
+def _message(delivery: Delivery) -> Message:
+    """The alert message of a row the outbox asks this provider about (a row carries a message or a
+    notice, never both: the outbox's check constraint)."""
+    if delivery.message is None:
+        raise PermanentFailure("not an alert-message delivery")
+    return delivery.message
+
+
 def thread_headers(delivery: Delivery) -> dict[str, str]:
     """Updates and the cancellation refer to the recipient's original, so a newsroom sees one thread."""
-    message = delivery.message
+    message = _message(delivery)
     if message.sequence <= 1:
         return {}
     earlier = _earlier_message_ids(message)
@@ -54,18 +63,19 @@ def thread_headers(delivery: Delivery) -> dict[str, str]:
 
 
 def _subscriber_urls(delivery: Delivery) -> tuple[str, str]:
-    if delivery.subscriber_id is None:
+    subscriber = delivery.subscriber
+    if subscriber is None:
         return "", ""
-    return subscriber_manage_url(delivery.subscriber), subscriber_unsubscribe_url(delivery.subscriber)
+    return subscriber_manage_url(subscriber), subscriber_unsubscribe_url(subscriber)
 
 
 class AlertMessageContent:
     """outbox.content.MessageContent for alert messages."""
 
-    select_related = ("message__alert", "subscriber")
+    select_related: tuple[str, ...] = ("message__alert", "subscriber")
 
     def email(self, delivery: Delivery) -> EmailContent:
-        rendered = _cached_render(delivery.message, delivery.audience, delivery.language)
+        rendered = _cached_render(_message(delivery), delivery.audience, delivery.language)
         manage_url, unsubscribe_url = _subscriber_urls(delivery)
         text = rendered.text.replace(rendering.MANAGE_URL_PLACEHOLDER, manage_url).replace(
             rendering.UNSUBSCRIBE_URL_PLACEHOLDER, unsubscribe_url
@@ -89,4 +99,4 @@ class AlertMessageContent:
         secret = subscriber.webhook_secret if subscriber else ""
         if not secret:
             raise PermanentFailure("the subscriber has no webhook secret")
-        return WebhookContent(body=rendering.webhook_body(delivery.message, sent_at=sent_at), secret=secret)
+        return WebhookContent(body=rendering.webhook_body(_message(delivery), sent_at=sent_at), secret=secret)

@@ -13,13 +13,18 @@ Recipient rules (documented in the README):
   everyone who got an earlier message (DOMAIN.md), former members receiving the public version.
 """
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, Role
@@ -32,6 +37,9 @@ from outbox.tasks import deliveries_enqueue
 from ..models import DistributionPlan, MediaSubscriber
 from ..permissions import can_retry_deliveries
 from . import rendering
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +82,7 @@ def _subscriber_rows(message: Message, subscriber: MediaSubscriber) -> list[Deli
     return rows
 
 
-def _law_enforcement_users(state_ids: Iterable[int]):
+def _law_enforcement_users(state_ids: Iterable[int]) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(
@@ -165,8 +173,8 @@ def recipients_iter(message: Message) -> Iterator[Delivery]:
                 subscriber=old.subscriber,
                 user=old.user,
             )
-            if old.subscriber_id:
-                sub = old.subscriber
+            sub = old.subscriber
+            if sub is not None:
                 if sub.status != MediaSubscriber.Status.VERIFIED and not is_cancel:
                     continue
                 row.language = sub.language
@@ -265,8 +273,8 @@ def messages_unplanned() -> list[int]:
     (notifications.tasks.messages_plan_check). Planning is idempotent, so a slow planner still
     running when this fires does no harm."""
     now = timezone.now()
-    since = now - timezone.timedelta(hours=settings.NOTIFICATIONS_REPLAN_HOURS)
-    before = now - timezone.timedelta(seconds=settings.NOTIFICATIONS_REPLAN_AFTER_SECONDS)
+    since = now - timedelta(hours=settings.NOTIFICATIONS_REPLAN_HOURS)
+    before = now - timedelta(seconds=settings.NOTIFICATIONS_REPLAN_AFTER_SECONDS)
     ids = list(
         Message.objects.filter(created_at__gte=since, created_at__lt=before, distribution_plan__isnull=True)
         .order_by("pk")
@@ -279,7 +287,7 @@ def messages_unplanned() -> list[int]:
     return ids
 
 
-def deliveries_retry_failed(*, actor, message: Message, ip: str | None = None) -> int:
+def deliveries_retry_failed(*, actor: User, message: Message, ip: str | None = None) -> int:
     """Send again every failed delivery of the message (a coordinator's "retry failed").
 
     Transition: failed_perm | failed_temp -> queued (attempts reset; outbox.services). Audit:

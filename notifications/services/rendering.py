@@ -7,6 +7,9 @@ headers, List-Unsubscribe and the subscriber's own link (a placeholder in the re
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -54,7 +57,7 @@ class Rendered:
     photos: list[tuple[str, bytes, str]] = field(default_factory=list)  # (content id, bytes, caption)
 
 
-def message_mail_id(message_uuid, recipient_key: str) -> str:
+def message_mail_id(message_uuid: UUID | str, recipient_key: str) -> str:
     """The Message-ID of one message to one recipient: deterministic, so a re-send after a crash
     carries the same id and an Update can name the recipient's original without looking it up."""
     return stable_mail_id(str(message_uuid), recipient_key)
@@ -68,13 +71,13 @@ def cap_url(message: Message) -> str:
     return f"{settings.SITE_URL}/cap/{message.message_id}.xml"
 
 
-def message_view(message: Message, audience: str) -> dict:
+def message_view(message: Message, audience: str) -> dict[str, Any]:
     if audience == Delivery.Audience.LAW_ENFORCEMENT:
         return law_enforcement_view(message.snapshot)
     return public_view(message.snapshot)
 
 
-def message_subject(message: Message, view: dict) -> str:
+def message_subject(message: Message, view: dict[str, Any]) -> str:
     texts = view.get("texts") or {}
     headline = texts.get("headline") or view.get("trigger_label") or "Blue Alert"
     if message.kind == Message.Kind.UPDATE:
@@ -88,7 +91,7 @@ def message_subject(message: Message, view: dict) -> str:
     return " ".join(subject.split())[:300]
 
 
-def _photos(message: Message, view: dict) -> list[tuple[str, bytes, str]]:
+def _photos(message: Message, view: dict[str, Any]) -> list[tuple[str, bytes, str]]:
     photos = []
     for i, photo in enumerate((view.get("photos") or [])[:MAX_PHOTOS]):
         try:
@@ -142,7 +145,7 @@ def message_render(message: Message, audience: str, language: str) -> Rendered:
     return Rendered(subject=subject, text=text, html=html, photos=photos)
 
 
-def webhook_body(message: Message, *, sent_at) -> bytes:
+def webhook_body(message: Message, *, sent_at: datetime) -> bytes:
     """The JSON a subscriber's webhook receives: the alert (public view), its links and CAP XML."""
     payload = {
         "type": f"blue_alert.{message.kind.lower()}",

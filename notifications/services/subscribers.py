@@ -12,7 +12,10 @@ does not expire, but it carries the subscriber's `manage_nonce`: rotating the no
 link sent before.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -32,6 +35,9 @@ from outbox.webhook_target import webhook_url_problem
 
 from ..models import MediaSubscriber, _nonce, webhook_secret_new
 from ..permissions import can_review_subscriber
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 CONFIRM_SALT = "notifications.subscriber.confirm"
 MANAGE_SALT = "notifications.subscriber.manage"
@@ -85,12 +91,12 @@ def subscriber_from_token(token: str, *, salt: str, max_age: int | None = None) 
     return subscriber
 
 
-def _subscriber_headers(subscriber: MediaSubscriber) -> dict:
+def _subscriber_headers(subscriber: MediaSubscriber) -> dict[str, str]:
     url = subscriber_unsubscribe_url(subscriber)
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _mail(subscriber: MediaSubscriber, template: str, **context) -> None:
+def _mail(subscriber: MediaSubscriber, template: str, **context: Any) -> None:
     notice_create(
         to=[subscriber.email],
         template=f"notifications/email/{template}",
@@ -99,7 +105,7 @@ def _mail(subscriber: MediaSubscriber, template: str, **context) -> None:
     )
 
 
-def _transition(subscriber: MediaSubscriber, sources: list[str], **fields) -> None:
+def _transition(subscriber: MediaSubscriber, sources: list[str], **fields: object) -> None:
     changed = MediaSubscriber.objects.filter(pk=subscriber.pk, status__in=sources).update(
         updated_at=timezone.now(), **fields
     )
@@ -161,7 +167,7 @@ def subscription_check(
 # --- sign-up -------------------------------------------------------------------------------------
 
 
-def _apply_details(subscriber: MediaSubscriber, data: dict) -> None:
+def _apply_details(subscriber: MediaSubscriber, data: dict[str, Any]) -> None:
     for name in ("organisation", "outlet_type", "contact_name", "phone", "language", "wants_exercises", "webhook_url"):
         if name in data:
             setattr(subscriber, name, data[name])
@@ -171,7 +177,7 @@ def _apply_details(subscriber: MediaSubscriber, data: dict) -> None:
 
 @transaction.atomic
 def subscriber_register(
-    *, data: dict, states: list[State], counties: list[County], ip: str | None = None
+    *, data: dict[str, Any], states: list[State], counties: list[County], ip: str | None = None
 ) -> MediaSubscriber:
     """A newsroom signs up. Sends the confirmation link (double opt-in).
 
@@ -244,7 +250,7 @@ def subscriber_confirm(*, token: str, ip: str | None = None) -> MediaSubscriber:
     return subscriber
 
 
-def _decide_check(actor, subscriber: MediaSubscriber) -> None:
+def _decide_check(actor: User, subscriber: MediaSubscriber) -> None:
     if not can_review_subscriber(actor, subscriber):
         raise PermissionDenied(
             "Only a coordinator of one of the outlet's states, or a national administrator, decides."
@@ -252,7 +258,7 @@ def _decide_check(actor, subscriber: MediaSubscriber) -> None:
 
 
 @transaction.atomic
-def subscriber_verify(*, actor, subscriber: MediaSubscriber, ip: str | None = None) -> MediaSubscriber:
+def subscriber_verify(*, actor: User, subscriber: MediaSubscriber, ip: str | None = None) -> MediaSubscriber:
     """A coordinator (or national administrator) verifies the outlet; from now on it receives alerts.
 
     Transition: pending -> verified (InvalidTransition otherwise). Audit: subscriber.verified.
@@ -273,7 +279,9 @@ def subscriber_verify(*, actor, subscriber: MediaSubscriber, ip: str | None = No
 
 
 @transaction.atomic
-def subscriber_reject(*, actor, subscriber: MediaSubscriber, reason: str, ip: str | None = None) -> MediaSubscriber:
+def subscriber_reject(
+    *, actor: User, subscriber: MediaSubscriber, reason: str, ip: str | None = None
+) -> MediaSubscriber:
     """A coordinator rejects the outlet, with a reason the outlet is told.
 
     Transition: pending -> rejected. Audit: subscriber.rejected. Side effect: an email with the

@@ -54,7 +54,7 @@ class RedisServer:
     def __init__(self, tmp: Path):
         self.port = free_port()
         self.tmp = tmp
-        self.proc = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -105,7 +105,7 @@ class Worker:
         self.tmp = tmp
         self.env = env
         self.name = name
-        self.proc = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.log_handle = self.log.open("ab")

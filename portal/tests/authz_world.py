@@ -147,6 +147,7 @@ def sign_in(persona: str, world) -> str:
         session[DEVICE_ID_SESSION_KEY] = world.devices[persona].persistent_id
     session[REAUTH_KEY] = timezone.now().isoformat()
     session.save()
+    assert session.session_key is not None, "the session was not saved"
     return session.session_key
 
 
@@ -285,6 +286,7 @@ def finish_world(w) -> None:
     assert w.deliveries > 0, "the active alert's message has no deliveries"
     # One bounced delivery, so that "retry failed" has something to do (or to refuse).
     first = Delivery.objects.filter(message=w.message_a).order_by("pk").first()
+    assert first is not None
     Delivery.objects.filter(pk=first.pk).update(
         status=Delivery.Status.FAILED_PERM, last_error="550 mailbox unavailable"
     )

@@ -9,6 +9,7 @@ are what production would produce.
 
 import io
 from datetime import timedelta
+from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,7 +33,24 @@ from notifications.services.subscribers import (
 
 DEMO_PASSWORD = "bluealert-demo-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
-AGENCIES = [
+
+class AgencySpec(TypedDict):
+    key: str
+    name: str
+    ori: str
+    state: str
+    county: str
+    address: str
+    city: str
+    postal_code: str
+    phone: str
+    tip_line: str
+    head_name: str
+    head_title: str
+    admin: tuple[str, str]  # (email, full name)
+
+
+AGENCIES: list[AgencySpec] = [
     {
         "key": "austin",
         "name": "Austin Police Department",
